@@ -1,0 +1,76 @@
+//! The `tact` command line: a thin layer over the engine, the rules folder and the bot.
+
+mod check;
+mod rules;
+mod style;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::engine::{Lang, LangChoice};
+
+#[derive(Debug, Parser)]
+#[command(name = "tact", version, about = "Real-time, private coaching for customer-support agents")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Coach messages read from files or stdin, one message per line (exit 1 when something
+    /// should be coached, 2 on errors).
+    Check(check::CheckArgs),
+    /// List, show, validate and test the rules.
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
+}
+
+/// `--lang fr|en|auto`.
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+pub enum LangArg {
+    #[default]
+    Auto,
+    Fr,
+    En,
+}
+
+impl LangArg {
+    fn choice(self) -> LangChoice {
+        match self {
+            LangArg::Auto => LangChoice::Auto,
+            LangArg::Fr => LangChoice::Only(Lang::Fr),
+            LangArg::En => LangChoice::Only(Lang::En),
+        }
+    }
+
+    fn lang(self) -> Option<Lang> {
+        match self {
+            LangArg::Auto => None,
+            LangArg::Fr => Some(Lang::Fr),
+            LangArg::En => Some(Lang::En),
+        }
+    }
+}
+
+fn default_rules() -> PathBuf {
+    PathBuf::from("rules")
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Rules(cmd) => rules::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("tact: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

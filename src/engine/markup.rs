@@ -1,0 +1,212 @@
+//! Discord markup: which parts of a message are not the agent speaking to the customer.
+//!
+//! Code blocks, inline code, block quotes, URLs, mentions, custom emoji and timestamps are
+//! *masked*: the matcher never sees them. Formatting that wraps words the customer reads
+//! (bold, italics, underline, strikethrough, spoilers) is not masked; the normalizer drops the
+//! marker characters so phrases match through it.
+//!
+//! The scan is a single left-to-right pass over the bytes: every search for a closing
+//! delimiter that fails disables further searches for that delimiter, so the whole scan is
+//! linear in the message length.
+
+use std::ops::Range;
+
+/// Byte ranges of `text` that must not be matched, sorted and non-overlapping.
+pub fn masked_ranges(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut i = 0;
+    let mut fence_closable = true;
+    let mut tick_closable = true;
+    while i < bytes.len() {
+        let at_line_start = i == 0 || bytes[i - 1] == b'\n';
+        match bytes[i] {
+            b'>' if at_line_start => {
+                if bytes[i..].starts_with(b">>> ") {
+                    out.push(i..bytes.len());
+                    break;
+                }
+                if bytes[i..].starts_with(b"> ") {
+                    let end = line_end(bytes, i);
+                    out.push(i..end);
+                    i = end;
+                    continue;
+                }
+                i += 1;
+            }
+            b'`' if bytes[i..].starts_with(b"```") && fence_closable => {
+                match find(bytes, i + 3, b"```") {
+                    Some(close) => {
+                        out.push(i..close + 3);
+                        i = close + 3;
+                    }
+                    None => {
+                        fence_closable = false;
+                        i += 3;
+                    }
+                }
+            }
+            b'`' if tick_closable && !is_apostrophe_tick(bytes, i) => {
+                // `code` or ``code``: the closing run has the same length as the opening one.
+                let run = bytes[i..].iter().take_while(|&&b| b == b'`').count();
+                match find_code_close(bytes, i + run, run) {
+                    Some(close) => {
+                        out.push(i..close + run);
+                        i = close + run;
+                    }
+                    None => {
+                        tick_closable = false;
+                        i += run;
+                    }
+                }
+            }
+            b'<' => match angle_token_end(bytes, i) {
+                Some(end) => {
+                    out.push(i..end);
+                    i = end;
+                }
+                None => i += 1,
+            },
+            b'h' | b'H' | b'w' | b'W' if word_start(bytes, i) && url_start(&bytes[i..]) => {
+                let end = bytes[i..]
+                    .iter()
+                    .position(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'<')
+                    .map_or(bytes.len(), |p| i + p);
+                out.push(i..end);
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+fn line_end(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| from + p)
+}
+
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
+}
+
+/// A backtick typed as an apostrophe, as in "c`est": between two letters, it opens no code.
+fn is_apostrophe_tick(bytes: &[u8], i: usize) -> bool {
+    let before = i.checked_sub(1).map(|j| bytes[j]);
+    let after = bytes.get(i + 1).copied();
+    matches!((before, after), (Some(b), Some(a)) if is_letter_byte(b) && is_letter_byte(a))
+}
+
+fn is_letter_byte(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b >= 0x80
+}
+
+/// The next run of exactly `run` backticks that is not an apostrophe.
+fn find_code_close(bytes: &[u8], from: usize, run: usize) -> Option<usize> {
+    let mut j = from;
+    while j < bytes.len() {
+        if bytes[j] == b'`' {
+            let len = bytes[j..].iter().take_while(|&&b| b == b'`').count();
+            if len == run && (run > 1 || !is_apostrophe_tick(bytes, j)) {
+                return Some(j);
+            }
+            j += len;
+        } else {
+            j += 1;
+        }
+    }
+    None
+}
+
+fn word_start(bytes: &[u8], i: usize) -> bool {
+    i == 0 || !bytes[i - 1].is_ascii_alphanumeric()
+}
+
+fn url_start(rest: &[u8]) -> bool {
+    let lower = |n: usize| -> Vec<u8> { rest.iter().take(n).map(u8::to_ascii_lowercase).collect() };
+    lower(8) == b"https://" || lower(7) == b"http://" || lower(4) == b"www."
+}
+
+/// `<@123>`, `<@!123>`, `<@&123>`, `<#123>`, `<:name:123>`, `<a:name:123>`, `<t:123:R>`,
+/// `</command name:123>` and `<https://...>`: the end of the token, if `bytes[i..]` starts one.
+fn angle_token_end(bytes: &[u8], i: usize) -> Option<usize> {
+    const MAX: usize = 200;
+    let window = &bytes[i + 1..bytes.len().min(i + 1 + MAX)];
+    let close = window.iter().position(|&b| b == b'>')?;
+    let inner = &window[..close];
+    let end = i + 1 + close + 1;
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    let ok = if let Some(rest) = inner.strip_prefix(b"@&") {
+        digits(rest)
+    } else if let Some(rest) = inner.strip_prefix(b"@!") {
+        digits(rest)
+    } else if let Some(rest) = inner.strip_prefix(b"@") {
+        digits(rest)
+    } else if let Some(rest) = inner.strip_prefix(b"#") {
+        digits(rest)
+    } else if let Some(rest) = inner.strip_prefix(b"t:") {
+        let num = rest.split(|&b| b == b':').next().unwrap_or_default();
+        digits(num.strip_prefix(b"-").unwrap_or(num))
+    } else if inner.starts_with(b"/") {
+        inner
+            .rsplit(|&b| b == b':')
+            .next()
+            .is_some_and(|id| digits(id) && inner.contains(&b':'))
+    } else if inner.starts_with(b":") || inner.starts_with(b"a:") {
+        let parts: Vec<&[u8]> = inner.split(|&b| b == b':').collect();
+        parts.len() == 3 && digits(parts[2]) && !parts[1].is_empty()
+    } else {
+        url_start(inner) && !inner.iter().any(u8::is_ascii_whitespace)
+    };
+    ok.then_some(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(text: &str) -> Vec<&str> {
+        masked_ranges(text).into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn code_blocks_and_inline_code() {
+        assert_eq!(masked("a ```x\ny``` b"), vec!["```x\ny```"]);
+        assert_eq!(masked("dire `non` ici"), vec!["`non`"]);
+        assert_eq!(masked("dire ``a ` b`` ici"), vec!["``a ` b``"]);
+        // unclosed: nothing masked
+        assert!(masked("a ``` b").is_empty());
+        assert!(masked("a ` b").is_empty());
+    }
+
+    #[test]
+    fn backtick_between_letters_is_an_apostrophe() {
+        assert!(masked("c`est pas mon rayon, j`peux pas").is_empty());
+    }
+
+    #[test]
+    fn quotes_only_at_line_start() {
+        assert_eq!(masked("> cité\nmoi"), vec!["> cité"]);
+        assert_eq!(masked("x\n>>> tout\nle reste"), vec![">>> tout\nle reste"]);
+        assert!(masked("a > b").is_empty());
+    }
+
+    #[test]
+    fn urls_mentions_emoji_timestamps() {
+        assert_eq!(
+            masked("voir https://ex.com/a?b=c puis"),
+            vec!["https://ex.com/a?b=c"]
+        );
+        assert_eq!(masked("<@123> <@!4> <@&5> <#6>"), vec!["<@123>", "<@!4>", "<@&5>", "<#6>"]);
+        assert_eq!(masked("<:ok:12> <a:no:34>"), vec!["<:ok:12>", "<a:no:34>"]);
+        assert_eq!(masked("<t:1700000000:R> </tact check:99>"), vec!["<t:1700000000:R>", "</tact check:99>"]);
+        assert!(masked("a < b > c").is_empty());
+        assert!(masked("xhttp://").is_empty());
+    }
+}

@@ -1,0 +1,427 @@
+//! Where a message is matched: the compiled rule set.
+//!
+//! All rules are compiled together behind one Aho-Corasick prefilter over the literal words
+//! their phrases require. A message is normalized once, scanned once by the prefilter, and only
+//! the rules whose required words are all present run their own regex, so the cost per message
+//! barely grows with the number of rules. Every step is linear in the message length (the
+//! `regex` crate guarantees it for the per-rule regexes, which are also size-limited).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::{Regex, RegexBuilder};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+
+use super::error::RuleError;
+use super::lang::detect;
+use super::normalize::Normalized;
+use super::phrase;
+use super::rule::{Kind, Lang, Rule};
+use super::rule_file::PATTERN_SIZE_LIMIT;
+use super::suggest;
+
+/// Messages longer than this (in characters) are matched on their beginning only.
+pub const DEFAULT_MAX_CHARS: usize = 4000;
+const MIN_LITERAL: usize = 3;
+
+/// Which rules apply to a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LangChoice {
+    /// Guess the language from the message; when unsure, use every rule.
+    #[default]
+    Auto,
+    Only(Lang),
+    All,
+}
+
+/// Options for one check.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions<'a> {
+    pub lang: LangChoice,
+    pub max_chars: usize,
+    /// Rule ids switched off (per guild).
+    pub disabled: Option<&'a HashSet<String>>,
+}
+
+impl Default for CheckOptions<'_> {
+    fn default() -> Self {
+        CheckOptions {
+            lang: LangChoice::Auto,
+            max_chars: DEFAULT_MAX_CHARS,
+            disabled: None,
+        }
+    }
+}
+
+/// One coaching point in a message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub rule: Arc<Rule>,
+    /// Byte offsets into the original message.
+    pub start: usize,
+    pub end: usize,
+    /// The exact original text of the span.
+    pub snippet: String,
+    /// The rule's alternatives, rotated so the first one varies across messages.
+    pub alternatives: Vec<String>,
+    /// The whole message with the span replaced by the first alternative (swap rules only).
+    pub rewrite: Option<String>,
+}
+
+/// Why a match was not coached (for `/tact admin rules test`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Suppressed {
+    /// An `unless` exception matched this text nearby.
+    Unless(String),
+    /// The rule is disabled for this guild.
+    Disabled,
+    /// A longer or more severe hit covers the same words.
+    Overlap(String),
+    /// The rule is for another language than the message's.
+    OtherLanguage,
+}
+
+/// A match with, when it is not coached, the reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub hit: Hit,
+    pub suppressed: Option<Suppressed>,
+}
+
+struct CompiledRule {
+    regex: Regex,
+    unless: Option<Regex>,
+}
+
+/// A phrase's prefilter requirement: besides its anchor literal, one literal of each group.
+struct Requirement {
+    rule: u32,
+    groups: Vec<Vec<u32>>,
+}
+
+#[derive(Default)]
+struct Prefilter {
+    ac: Option<AhoCorasick>,
+    /// For each literal: the requirements anchored on it.
+    anchored: Vec<Vec<u32>>,
+    requirements: Vec<Requirement>,
+    /// Rules with a phrase or pattern that has no usable literal: always candidates.
+    always: Vec<u32>,
+}
+
+/// The compiled rule set. Cheap to share (`Arc<Engine>`); checking is `&self`.
+pub struct Engine {
+    rules: Vec<Arc<Rule>>,
+    compiled: Vec<CompiledRule>,
+    prefilter: Prefilter,
+    by_id: HashMap<String, usize>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("rules", &self.rules.len()).finish()
+    }
+}
+
+impl Engine {
+    /// Compiles checked rules. Rules must have unique ids and valid phrases and patterns (as
+    /// [`super::rule_file::parse`] guarantees); a problem is reported against the rule.
+    pub fn compile(rules: Vec<Rule>) -> Result<Engine, Vec<RuleError>> {
+        let mut errors = Vec::new();
+        let mut compiled = Vec::with_capacity(rules.len());
+        let mut literal_ids: HashMap<String, u32> = HashMap::new();
+        let mut literals: Vec<String> = Vec::new();
+        let mut pending: Vec<(u32, Vec<Vec<String>>)> = Vec::new();
+        let mut always = Vec::new();
+        for (idx, rule) in rules.iter().enumerate() {
+            let idx = idx as u32;
+            let err = |field: &str, msg: String| {
+                RuleError::new(&rule.origin.file, msg)
+                    .line(Some(rule.origin.line_of(field)))
+                    .rule(Some(&rule.id))
+                    .field(field)
+            };
+            let mut sources = Vec::new();
+            let mut is_always = false;
+            for (i, p) in rule.phrases.iter().enumerate() {
+                match phrase::compile(p, rule.lang) {
+                    Ok(c) => {
+                        sources.push(c.regex);
+                        if c.literal_groups.is_empty() {
+                            is_always = true;
+                        } else {
+                            pending.push((idx, c.literal_groups));
+                        }
+                    }
+                    Err(e) => errors.push(err(&format!("phrases[{i}]"), format!("{p:?}: {e}"))),
+                }
+            }
+            for p in &rule.patterns {
+                sources.push(format!("(?:{p})"));
+                match pattern_literals(p) {
+                    Some(group) => pending.push((idx, vec![group])),
+                    None => is_always = true,
+                }
+            }
+            if is_always {
+                always.push(idx);
+            }
+            let regex = build_regex(&sources.join("|"));
+            let unless_sources: Result<Vec<String>, _> = rule
+                .unless
+                .iter()
+                .map(|u| phrase::compile(u, rule.lang).map(|c| c.regex))
+                .collect();
+            let unless = match unless_sources {
+                Ok(u) if u.is_empty() => Ok(None),
+                Ok(u) => build_regex(&u.join("|")).map(Some),
+                Err(e) => Err(e.0),
+            };
+            match (regex, unless) {
+                (Ok(regex), Ok(unless)) => compiled.push(CompiledRule { regex, unless }),
+                (Err(e), _) => errors.push(err("phrases", e)),
+                (_, Err(e)) => errors.push(err("unless", e)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut prefilter = Prefilter {
+            always,
+            ..Prefilter::default()
+        };
+        for (rule, groups) in pending {
+            let mut groups: Vec<Vec<u32>> = groups
+                .into_iter()
+                .map(|g| {
+                    g.into_iter()
+                        .map(|lit| {
+                            *literal_ids.entry(lit.clone()).or_insert_with(|| {
+                                literals.push(lit);
+                                (literals.len() - 1) as u32
+                            })
+                        })
+                        .collect()
+                })
+                .collect();
+            // Anchor on the most selective group: the one whose shortest literal is longest.
+            let best = (0..groups.len())
+                .max_by_key(|&i| groups[i].iter().map(|&l| literals[l as usize].len()).min())
+                .expect("non-empty groups");
+            let anchor = groups.swap_remove(best);
+            let req = prefilter.requirements.len() as u32;
+            prefilter.requirements.push(Requirement { rule, groups });
+            prefilter.anchored.resize(literals.len(), Vec::new());
+            for lit in anchor {
+                prefilter.anchored[lit as usize].push(req);
+            }
+        }
+        prefilter.anchored.resize(literals.len(), Vec::new());
+        if !literals.is_empty() {
+            let ac = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&literals)
+                .map_err(|e| vec![RuleError::new("rules", format!("prefilter could not be built: {e}; reduce the number of distinct phrase words"))])?;
+            prefilter.ac = Some(ac);
+        }
+        let by_id = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+        Ok(Engine {
+            rules: rules.into_iter().map(Arc::new).collect(),
+            compiled,
+            prefilter,
+            by_id,
+        })
+    }
+
+    /// An engine with no rules.
+    pub fn empty() -> Engine {
+        Engine::compile(Vec::new()).expect("no rules, no errors")
+    }
+
+    pub fn rules(&self) -> &[Arc<Rule>] {
+        &self.rules
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Arc<Rule>> {
+        self.by_id.get(id).map(|&i| &self.rules[i])
+    }
+
+    /// The coaching for a message: resolved hits, sorted by position.
+    pub fn check(&self, text: &str, opts: &CheckOptions) -> Vec<Hit> {
+        self.scan(text, opts, false)
+            .into_iter()
+            .filter(|f| f.suppressed.is_none())
+            .map(|f| f.hit)
+            .collect()
+    }
+
+    /// Like [`Engine::check`], but also returns the matches that were not coached and why.
+    pub fn explain(&self, text: &str, opts: &CheckOptions) -> Vec<Finding> {
+        self.scan(text, opts, true)
+    }
+
+    fn scan(&self, text: &str, opts: &CheckOptions, explain: bool) -> Vec<Finding> {
+        let norm = Normalized::new(text, opts.max_chars);
+        let ntext = norm.text();
+        let lang = match opts.lang {
+            LangChoice::Auto => detect(ntext),
+            LangChoice::Only(l) => Some(l),
+            LangChoice::All => None,
+        };
+        let mut findings = Vec::new();
+        for idx in self.candidates(ntext) {
+            let rule = &self.rules[idx as usize];
+            let mut suppressed = None;
+            if lang.is_some_and(|l| l != rule.lang) {
+                if !explain {
+                    continue;
+                }
+                suppressed = Some(Suppressed::OtherLanguage);
+            }
+            if opts.disabled.is_some_and(|d| d.contains(&rule.id)) {
+                if !explain {
+                    continue;
+                }
+                suppressed = Some(Suppressed::Disabled);
+            }
+            let compiled = &self.compiled[idx as usize];
+            for m in compiled.regex.find_iter(ntext) {
+                if m.start() == m.end() {
+                    continue;
+                }
+                let mut suppressed = suppressed.clone();
+                if let Some(unless) = &compiled.unless {
+                    let window = suggest::unless_window(ntext, m.start(), m.end());
+                    if let Some(u) = unless.find(&ntext[window.clone()]) {
+                        if !explain {
+                            continue;
+                        }
+                        let (s, e) = norm.original_span(window.start + u.start(), window.start + u.end());
+                        suppressed.get_or_insert(Suppressed::Unless(text[s..e].to_string()));
+                    }
+                }
+                let (start, end) = norm.original_span(m.start(), m.end());
+                findings.push(Finding {
+                    hit: Hit {
+                        rule: Arc::clone(rule),
+                        start,
+                        end,
+                        snippet: text[start..end].to_string(),
+                        alternatives: Vec::new(),
+                        rewrite: None,
+                    },
+                    suppressed,
+                });
+            }
+        }
+        resolve_overlaps(&mut findings);
+        for f in &mut findings {
+            suggest::fill(&mut f.hit, text, ntext);
+        }
+        findings.sort_by_key(|f| (f.hit.start, f.hit.end));
+        findings
+    }
+
+    /// Rule indexes whose prefilter requirements are met by the normalized text.
+    fn candidates(&self, ntext: &str) -> Vec<u32> {
+        let pf = &self.prefilter;
+        let mut out = pf.always.clone();
+        if let Some(ac) = &pf.ac {
+            let mut found: Vec<u32> = ac
+                .find_overlapping_iter(ntext)
+                .map(|m| m.pattern().as_u32())
+                .collect();
+            found.sort_unstable();
+            found.dedup();
+            for &lit in &found {
+                for &req in &pf.anchored[lit as usize] {
+                    let req = &pf.requirements[req as usize];
+                    if req
+                        .groups
+                        .iter()
+                        .all(|g| g.iter().any(|l| found.binary_search(l).is_ok()))
+                    {
+                        out.push(req.rule);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Whether `rule`'s own matching (prefilter, regex, `unless`) finds `text`, whatever the
+    /// other rules do. This is what a rule's examples declare.
+    pub fn rule_flags(&self, rule: &str, text: &str) -> bool {
+        self.explain(text, &CheckOptions { lang: LangChoice::All, ..CheckOptions::default() })
+            .iter()
+            .any(|f| {
+                f.hit.rule.id == rule
+                    && matches!(f.suppressed, None | Some(Suppressed::Overlap(_)))
+            })
+    }
+}
+
+fn build_regex(source: &str) -> Result<Regex, String> {
+    RegexBuilder::new(source)
+        .size_limit(PATTERN_SIZE_LIMIT * 8)
+        .dfa_size_limit(2 * 1024 * 1024)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(limit) => format!("the rule's phrases compile to more than {limit} bytes; split the rule or use fewer optional words"),
+            e => format!("does not compile: {}", e.to_string().replace('\n', " ")),
+        })
+}
+
+/// Literals one of which starts every match of `pattern`, if they are all long enough.
+fn pattern_literals(pattern: &str) -> Option<Vec<String>> {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let lits = seq.literals()?;
+    if lits.is_empty() || lits.iter().any(|l| l.as_bytes().len() < MIN_LITERAL) {
+        return None;
+    }
+    lits.iter()
+        .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
+        .collect()
+}
+
+/// Among coached findings of the same kind, overlapping spans keep only the strongest
+/// (more severe, then longer, then earlier); the others are marked `Overlap`.
+fn resolve_overlaps(findings: &mut [Finding]) {
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by_key(|&i| {
+        let h = &findings[i].hit;
+        (std::cmp::Reverse(h.rule.severity), std::cmp::Reverse(h.end - h.start), h.start)
+    });
+    let mut kept: Vec<usize> = Vec::new();
+    for i in order {
+        if findings[i].suppressed.is_some() {
+            continue;
+        }
+        let h = &findings[i].hit;
+        let cover = kept.iter().find(|&&k| {
+            let o = &findings[k].hit;
+            o.rule.kind == h.rule.kind && o.start < h.end && h.start < o.end
+        });
+        match cover {
+            Some(&k) => {
+                let by = findings[k].hit.rule.id.clone();
+                findings[i].suppressed = Some(Suppressed::Overlap(by));
+            }
+            None => kept.push(i),
+        }
+    }
+}
+
+impl Hit {
+    pub fn is_avoid(&self) -> bool {
+        self.rule.kind == Kind::Avoid
+    }
+}

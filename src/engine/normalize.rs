@@ -1,0 +1,241 @@
+//! The normalized view of a message that rules are matched against.
+//!
+//! Folding: case; Unicode compatibility forms (NFKD); accents (combining marks dropped, so
+//! "déjà" and "deja" are the same); œ/æ/ß; every apostrophe-like character to `'`; every
+//! quotation mark to `"`; dashes to `-`; every run of white space (including the no-break and
+//! narrow no-break spaces of French typography) to one space. Discord formatting markers
+//! (`*`, `_`, `~`, `|`) are dropped so phrases match through bold, italics, spoilers.
+//! Masked markup (see [`super::markup`]) and line breaks become a `\n`, a hard boundary that
+//! no phrase crosses.
+//!
+//! Every byte of the normalized text remembers the original character it came from, so a
+//! match in the normalized text maps back to an exact span of the original message.
+
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+use super::markup::masked_ranges;
+
+/// A message prepared for matching.
+#[derive(Debug, Clone, Default)]
+pub struct Normalized {
+    text: String,
+    /// For each byte of `text`: the original byte range of the character it came from.
+    origin: Vec<(u32, u32)>,
+}
+
+impl Normalized {
+    /// Normalizes at most `max_chars` characters of `original` (the rest is ignored).
+    pub fn new(original: &str, max_chars: usize) -> Normalized {
+        let original = truncate_chars(original, max_chars);
+        let masks = masked_ranges(original);
+        let mut out = Normalized {
+            text: String::with_capacity(original.len() + 8),
+            origin: Vec::with_capacity(original.len() + 8),
+        };
+        let mut masks = masks.into_iter().peekable();
+        let mut chars = original.char_indices().peekable();
+        while let Some(&(i, c)) = chars.peek() {
+            if let Some(mask) = masks.peek() {
+                if mask.start <= i {
+                    let mask = masks.next().expect("peeked");
+                    out.boundary(mask.start, mask.end);
+                    while chars.peek().is_some_and(|&(j, _)| j < mask.end) {
+                        chars.next();
+                    }
+                    continue;
+                }
+            }
+            chars.next();
+            let (start, end) = (i as u32, (i + c.len_utf8()) as u32);
+            if c == '\n' || c == '\r' {
+                out.boundary(start as usize, end as usize);
+                continue;
+            }
+            if c.is_ascii() {
+                out.push_folded(fold_ascii(c), start, end);
+            } else {
+                fold_char(c, |f| out.push_folded(Some(f), start, end));
+            }
+        }
+        out
+    }
+
+    /// The normalized text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Maps a byte range of the normalized text back to the original message.
+    ///
+    /// `start < end <= text().len()` must hold (as for any regex match).
+    pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        let first = self.origin[start].0 as usize;
+        let last = self.origin[end - 1].1 as usize;
+        (first, last.max(first))
+    }
+
+    fn push_folded(&mut self, c: Option<char>, start: u32, end: u32) {
+        let Some(c) = c else { return };
+        if c == ' ' {
+            if self.text.is_empty() || self.text.ends_with([' ', '\n']) {
+                return;
+            }
+        }
+        let mut buf = [0u8; 4];
+        let s = c.encode_utf8(&mut buf);
+        self.text.push_str(s);
+        for _ in 0..s.len() {
+            self.origin.push((start, end));
+        }
+    }
+
+    fn boundary(&mut self, start: usize, end: usize) {
+        if self.text.ends_with(' ') {
+            self.text.pop();
+            self.origin.pop();
+        }
+        if !self.text.ends_with('\n') {
+            self.text.push('\n');
+            self.origin.push((start as u32, end as u32));
+        }
+    }
+}
+
+/// The longest prefix of `text` with at most `max_chars` characters.
+pub fn truncate_chars(text: &str, max_chars: usize) -> &str {
+    match text.char_indices().nth(max_chars) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}
+
+fn fold_ascii(c: char) -> Option<char> {
+    match c {
+        '*' | '_' | '~' | '|' => None,
+        '`' => Some('\''),
+        c if c.is_ascii_whitespace() => Some(' '),
+        c => Some(c.to_ascii_lowercase()),
+    }
+}
+
+/// Folds one non-ASCII character, calling `emit` for each resulting character.
+fn fold_char(c: char, mut emit: impl FnMut(char)) {
+    match c {
+        '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '\u{2032}' | '\u{02B9}' | '\u{FF07}' => {
+            emit('\'')
+        }
+        '\u{00AB}' | '\u{00BB}' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2039}'
+        | '\u{203A}' => emit('"'),
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => emit('-'),
+        'œ' | 'Œ' => {
+            emit('o');
+            emit('e')
+        }
+        'æ' | 'Æ' => {
+            emit('a');
+            emit('e')
+        }
+        'ß' => {
+            emit('s');
+            emit('s')
+        }
+        c if c.is_whitespace() => emit(' '),
+        c => decompose_compatible(c, |d| {
+            if is_combining_mark(d) {
+                return;
+            }
+            if d.is_ascii() {
+                if let Some(f) = fold_ascii(d) {
+                    emit(f)
+                }
+            } else if d.is_whitespace() {
+                emit(' ')
+            } else {
+                for l in d.to_lowercase() {
+                    emit(l)
+                }
+            }
+        }),
+    }
+}
+
+/// Folds a short piece of text (a rule phrase, a lookup query) the same way as messages, but
+/// without markup handling and without dropping `*` and `|` (the phrase syntax uses them).
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut push = |c: char| {
+        if c == ' ' && (out.is_empty() || out.ends_with(' ')) {
+            return;
+        }
+        out.push(c)
+    };
+    for c in text.chars() {
+        match c {
+            '*' | '|' | '_' | '~' => push(c),
+            c if c.is_ascii() => {
+                if let Some(f) = fold_ascii(c) {
+                    push(f)
+                }
+            }
+            c => fold_char(c, &mut push),
+        }
+    }
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        Normalized::new(s, 4000).text().to_string()
+    }
+
+    #[test]
+    fn folds_case_accents_apostrophes_spaces() {
+        assert_eq!(norm("Ce N’est  PAS déjà"), "ce n'est pas deja");
+        assert_eq!(norm("Vraiment\u{202F}?\u{00A0}!"), "vraiment ? !");
+        assert_eq!(norm("« Cœur » — ŒUVRE"), "\" coeur \" - oeuvre");
+        assert_eq!(norm("ｆｕｌｌ ﬁn"), "full fin");
+        assert_eq!(norm("c`est"), "c'est");
+    }
+
+    #[test]
+    fn formatting_is_matched_through() {
+        assert_eq!(norm("ce n'est **pas** de mon ||ressort||"), "ce n'est pas de mon ressort");
+        assert_eq!(norm("__souligné__ ~~barré~~ *it*"), "souligne barre it");
+    }
+
+    #[test]
+    fn masked_markup_and_newlines_are_boundaries() {
+        assert_eq!(norm("a `code` b"), "a\nb");
+        assert_eq!(norm("<@123> bonjour"), "\nbonjour");
+        assert_eq!(norm("ligne 1\n\nligne 2"), "ligne 1\nligne 2");
+        assert_eq!(norm("> cité\nà moi"), "\na moi");
+    }
+
+    #[test]
+    fn spans_map_back_to_the_original() {
+        let original = "Désolé, ce n’est **pas** déjà là";
+        let n = Normalized::new(original, 4000);
+        let text = n.text();
+        let start = text.find("ce n'est").unwrap();
+        let end = text.find("deja").unwrap() + "deja".len();
+        let (s, e) = n.original_span(start, end);
+        assert_eq!(&original[s..e], "ce n’est **pas** déjà");
+    }
+
+    #[test]
+    fn truncates_by_characters() {
+        assert_eq!(truncate_chars("éàü", 2), "éà");
+        assert_eq!(norm(&"a".repeat(10)).len(), 10);
+        assert_eq!(Normalized::new(&"é".repeat(10), 3).text(), "eee");
+    }
+
+    #[test]
+    fn fold_keeps_phrase_syntax() {
+        assert_eq!(fold("Ce N’est [vraiment] pas (mon|de mon) rembours*  "), "ce n'est [vraiment] pas (mon|de mon) rembours*");
+    }
+}

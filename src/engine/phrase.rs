@@ -1,0 +1,547 @@
+//! The phrase syntax: how a rule phrase written "the way people talk" becomes a regex over the
+//! normalized text (see [`super::normalize`]), and which literal words any match must contain
+//! (for the prefilter in [`super::matcher`]).
+//!
+//! Syntax: words; `[optional words|other]`; `(alternative|other words)`; `*` a gap of 0 to 3
+//! words, `*N` up to N (at most 8); `word*` any word starting with `word`. Inside a word an
+//! apostrophe is optional (`can't` = `cant`) and a hyphen may be a space or nothing.
+//! French phrases also get elision, an optional "ne" and chat contractions (c'est, y'a, chu).
+
+use std::fmt::Write as _;
+
+use super::normalize::fold;
+use super::rule::Lang;
+
+/// What is wrong with a phrase, in words an admin can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PhraseError(pub String);
+
+/// Largest gap `*N` a phrase may ask for.
+pub const MAX_GAP: u8 = 8;
+/// Shortest literal worth giving to the prefilter.
+const MIN_LITERAL: usize = 3;
+
+/// Between two words: a space, a comma, or a hyphen.
+const SEP: &str = "(?:, ?| |-)";
+/// A word in the normalized text, for gaps.
+const GAP_WORD: &str = "[^ \\n]+";
+
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    Word { text: String, prefix: bool },
+    /// A French word that elides: `full` ("je") and its elided form without apostrophe ("j").
+    Elide { full: &'static str, short: &'static str },
+    Alt(Vec<Vec<Node>>),
+    Opt(Vec<Vec<Node>>),
+    Gap(u8),
+    /// A French contraction, compiled to a fixed regex that includes its own trailing glue.
+    Contraction(&'static str),
+}
+
+/// A compiled phrase.
+#[derive(Debug, Clone)]
+pub struct CompiledPhrase {
+    /// Regex source over normalized text, without the surrounding word boundaries.
+    pub regex: String,
+    /// Every match contains at least one literal of each group.
+    pub literal_groups: Vec<Vec<String>>,
+}
+
+/// Compiles one phrase of a rule in language `lang`.
+pub fn compile(phrase: &str, lang: Lang) -> Result<CompiledPhrase, PhraseError> {
+    let folded = fold(phrase);
+    let folded = folded.trim();
+    if folded.is_empty() {
+        return Err(PhraseError("the phrase is empty; write the words to match".into()));
+    }
+    let mut parser = Parser { chars: folded.chars().collect(), pos: 0, lang };
+    let alts = parser.alternatives(None)?;
+    let mut alts: Vec<Vec<Node>> = alts.into_iter().map(|seq| contract(seq, lang)).collect();
+    for seq in &alts {
+        check_gaps(seq)?;
+    }
+    let regex = if alts.len() == 1 {
+        compile_seq(&alts[0])
+    } else {
+        let parts: Vec<String> = alts.iter().map(|s| compile_seq(s)).collect();
+        format!("(?:{})", parts.join("|"))
+    };
+    let literal_groups = if alts.len() == 1 {
+        seq_groups(&alts.pop().expect("one"))
+    } else {
+        Node::Alt(alts).groups()
+    };
+    Ok(CompiledPhrase {
+        regex: format!("(?-u:\\b){regex}(?-u:\\b)"),
+        literal_groups,
+    })
+}
+
+impl Node {
+    fn groups(&self) -> Vec<Vec<String>> {
+        match self {
+            Node::Word { text, .. } => {
+                let best = text
+                    .split(['\'', '-'])
+                    .max_by_key(|s| s.len())
+                    .unwrap_or_default();
+                if best.len() >= MIN_LITERAL {
+                    vec![vec![best.to_string()]]
+                } else {
+                    vec![]
+                }
+            }
+            Node::Alt(alts) => {
+                // One literal group per alternative; usable only if every alternative has one.
+                let mut union = Vec::new();
+                for seq in alts {
+                    match best_group(seq_groups(seq)) {
+                        Some(g) => union.extend(g),
+                        None => return vec![],
+                    }
+                }
+                union.sort();
+                union.dedup();
+                vec![union]
+            }
+            Node::Elide { .. } | Node::Opt(_) | Node::Gap(_) | Node::Contraction(_) => vec![],
+        }
+    }
+}
+
+fn seq_groups(seq: &[Node]) -> Vec<Vec<String>> {
+    seq.iter().flat_map(Node::groups).collect()
+}
+
+/// The most selective group: fewest, longest literals.
+fn best_group(groups: Vec<Vec<String>>) -> Option<Vec<String>> {
+    groups.into_iter().max_by_key(|g| {
+        let shortest = g.iter().map(String::len).min().unwrap_or(0);
+        (shortest, usize::MAX - g.len())
+    })
+}
+
+struct Parser {
+    chars: Vec<char>,
+    pos: usize,
+    lang: Lang,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).copied()
+    }
+
+    /// Parses `seq | seq | ...` until `close` (or the end when `close` is None).
+    fn alternatives(&mut self, close: Option<char>) -> Result<Vec<Vec<Node>>, PhraseError> {
+        let mut alts = vec![];
+        loop {
+            let seq = self.sequence()?;
+            if seq.is_empty() {
+                return Err(PhraseError(
+                    "an alternative is empty (look for `||`, `(|` or `[]`); remove the extra `|` or write the missing words".into(),
+                ));
+            }
+            alts.push(seq);
+            match self.peek() {
+                Some('|') => self.pos += 1,
+                Some(c) if Some(c) == close => {
+                    self.pos += 1;
+                    return Ok(alts);
+                }
+                None if close.is_none() => return Ok(alts),
+                None => {
+                    return Err(PhraseError(format!(
+                        "`{}` is never closed; add the missing `{}`",
+                        if close == Some(')') { '(' } else { '[' },
+                        close.unwrap_or(')')
+                    )))
+                }
+                Some(c) => {
+                    return Err(PhraseError(format!(
+                        "unexpected `{c}`; brackets must pair as `[...]` and `(...)`"
+                    )))
+                }
+            }
+        }
+    }
+
+    fn sequence(&mut self) -> Result<Vec<Node>, PhraseError> {
+        let mut seq = vec![];
+        loop {
+            match self.peek() {
+                None | Some('|') | Some(')') | Some(']') => return Ok(seq),
+                Some(' ') => self.pos += 1,
+                Some('(') => {
+                    self.pos += 1;
+                    seq.push(Node::Alt(self.alternatives(Some(')'))?));
+                }
+                Some('[') => {
+                    self.pos += 1;
+                    seq.push(Node::Opt(self.alternatives(Some(']'))?));
+                }
+                Some('*') => {
+                    self.pos += 1;
+                    let mut digits = String::new();
+                    while let Some(d) = self.peek().filter(char::is_ascii_digit) {
+                        digits.push(d);
+                        self.pos += 1;
+                    }
+                    let n = if digits.is_empty() { 3 } else { digits.parse().unwrap_or(u8::MAX) };
+                    if n == 0 || n > MAX_GAP {
+                        return Err(PhraseError(format!(
+                            "gap `*{digits}` is out of range; use `*` (up to 3 words) or `*1` to `*{MAX_GAP}`"
+                        )));
+                    }
+                    seq.push(Node::Gap(n));
+                }
+                Some(_) => self.word(&mut seq)?,
+            }
+        }
+    }
+
+    fn word(&mut self, seq: &mut Vec<Node>) -> Result<(), PhraseError> {
+        let mut text = String::new();
+        while let Some(c) = self.peek() {
+            if matches!(c, ' ' | '|' | '(' | ')' | '[' | ']' | '*') {
+                break;
+            }
+            text.push(c);
+            self.pos += 1;
+        }
+        let prefix = self.peek() == Some('*')
+            && !self.chars.get(self.pos + 1).is_some_and(char::is_ascii_digit);
+        if prefix {
+            self.pos += 1;
+        }
+        // Punctuation around words does not take part in matching.
+        let text = text
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+            .trim_matches(['-'])
+            .to_string();
+        if text.is_empty() {
+            return Ok(());
+        }
+        if self.lang == Lang::Fr {
+            // Split leading elisions: "qu'il" -> Elide(que) + "il"; "n'est" -> Elide(ne) + "est".
+            let mut rest = text.as_str();
+            while let Some((head, tail)) = rest.split_once('\'') {
+                match elided(head) {
+                    Some(node) if !tail.is_empty() || !prefix => {
+                        seq.push(node);
+                        rest = tail;
+                    }
+                    _ => break,
+                }
+            }
+            if rest.is_empty() {
+                return Ok(());
+            }
+            if !prefix {
+                if let Some(node) = elidable(rest) {
+                    seq.push(node);
+                    return Ok(());
+                }
+            }
+            seq.push(Node::Word { text: rest.to_string(), prefix });
+        } else {
+            seq.push(Node::Word { text, prefix });
+        }
+        Ok(())
+    }
+}
+
+const ELISIONS: &[(&str, &str)] = &[
+    ("je", "j"),
+    ("me", "m"),
+    ("te", "t"),
+    ("se", "s"),
+    ("ne", "n"),
+    ("de", "d"),
+    ("le", "l"),
+    ("la", "l"),
+    ("que", "qu"),
+    ("ce", "c"),
+];
+
+/// "j" (from "j'") -> Elide(je).
+fn elided(head: &str) -> Option<Node> {
+    ELISIONS
+        .iter()
+        .find(|(_, short)| *short == head)
+        .map(|&(full, short)| Node::Elide { full, short })
+}
+
+/// "je" -> Elide(je).
+fn elidable(word: &str) -> Option<Node> {
+    ELISIONS
+        .iter()
+        .find(|(full, _)| *full == word)
+        .map(|&(full, short)| Node::Elide { full, short })
+}
+
+fn is_elide(node: &Node, full: &str) -> bool {
+    matches!(node, Node::Elide { full: f, .. } if *f == full)
+}
+
+fn is_word(node: &Node, text: &str) -> bool {
+    matches!(node, Node::Word { text: t, prefix: false } if t == text)
+}
+
+/// "c'est" and "ce n'est": ce n'est, c'est, c est, cest, c', c, cé, s'est.
+const CEST: &str = "(?:ce n(?:' ?| |e )?est |c(?:' ?| )?est |s' ?est |c' ?|c |ce |se )";
+/// "il y a" and "il n'y a": y'a, ya, y a.
+const YA: &str = "(?:il (?:n(?:' ?| |e )?)?y(?:' ?| )?a |y(?:' ?| )?a )";
+/// "je suis" and "je ne suis": j'suis, jsuis, chu, chus.
+const JESUIS: &str = "(?:j(?:e |' ?| )?(?:n(?:' ?| |e )?)?suis |chus? |shu )";
+
+/// Rewrites French contractions in a sequence (recursively in groups).
+fn contract(seq: Vec<Node>, lang: Lang) -> Vec<Node> {
+    if lang != Lang::Fr {
+        return seq;
+    }
+    let mut out: Vec<Node> = Vec::with_capacity(seq.len());
+    let mut i = 0;
+    while i < seq.len() {
+        let at = |k: usize| seq.get(i + k);
+        let ne_at = |k: usize| at(k).is_some_and(|n| is_elide(n, "ne"));
+        // ce (ne) est
+        if at(0).is_some_and(|n| is_elide(n, "ce")) {
+            let skip = usize::from(ne_at(1));
+            if at(1 + skip).is_some_and(|n| is_word(n, "est")) {
+                out.push(Node::Contraction(CEST));
+                i += 2 + skip;
+                continue;
+            }
+        }
+        // il (ne) y a
+        if at(0).is_some_and(|n| is_word(n, "il")) {
+            let skip = usize::from(ne_at(1));
+            if at(1 + skip).is_some_and(|n| is_word(n, "y"))
+                && at(2 + skip).is_some_and(|n| is_word(n, "a"))
+            {
+                out.push(Node::Contraction(YA));
+                i += 3 + skip;
+                continue;
+            }
+        }
+        // je (ne) suis
+        if at(0).is_some_and(|n| is_elide(n, "je")) {
+            let skip = usize::from(ne_at(1));
+            if at(1 + skip).is_some_and(|n| is_word(n, "suis")) {
+                out.push(Node::Contraction(JESUIS));
+                i += 2 + skip;
+                continue;
+            }
+        }
+        out.push(match seq[i].clone() {
+            Node::Alt(alts) => Node::Alt(alts.into_iter().map(|s| contract(s, lang)).collect()),
+            Node::Opt(alts) => Node::Opt(alts.into_iter().map(|s| contract(s, lang)).collect()),
+            other => other,
+        });
+        i += 1;
+    }
+    out
+}
+
+fn check_gaps(seq: &[Node]) -> Result<(), PhraseError> {
+    if matches!(seq.first(), Some(Node::Gap(_))) || matches!(seq.last(), Some(Node::Gap(_))) {
+        return Err(PhraseError(
+            "a gap `*` cannot start or end a phrase; put it between two words".into(),
+        ));
+    }
+    for node in seq {
+        if let Node::Alt(alts) | Node::Opt(alts) = node {
+            for alt in alts {
+                if alt.iter().any(|n| matches!(n, Node::Gap(_))) {
+                    return Err(PhraseError(
+                        "a gap `*` inside `(...)` or `[...]` is not supported; put it between two words of the phrase".into(),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a node's regex ends with its own glue (so the next word follows without a separator).
+fn glues(node: &Node) -> bool {
+    matches!(node, Node::Elide { .. } | Node::Contraction(_))
+}
+
+/// Compiles a sequence. Every element after the first is preceded by a separator unless the
+/// previous one glues; optional elements carry their separator inside the optional group.
+fn compile_seq(seq: &[Node]) -> String {
+    let mut out = String::new();
+    let mut glued = true; // nothing before the first element
+    for (idx, node) in seq.iter().enumerate() {
+        let sep = if glued { "" } else { SEP };
+        match node {
+            Node::Gap(n) => {
+                // Words each preceded by a space; the next element adds its own separator.
+                let _ = write!(out, "(?: {GAP_WORD}){{0,{n}}}");
+                glued = false;
+            }
+            Node::Opt(alts) => {
+                let inner = compile_alts(alts);
+                let inner_glues = alts.iter().all(|a| a.last().is_some_and(glues));
+                if idx == 0 || glued {
+                    // Leading optional: its separator goes after it.
+                    let after = if inner_glues { "" } else { SEP };
+                    let _ = write!(out, "(?:{inner}{after})?");
+                    glued = true;
+                } else {
+                    let _ = write!(out, "(?:{sep}{inner})?");
+                    glued = false;
+                }
+            }
+            Node::Elide { full, short } => {
+                // Elided forms glue to the next word ("j'ai", "jai", "j ai"); full forms take a
+                // separator. "ne" may be dropped altogether.
+                let optional = if *full == "ne" { "?" } else { "" };
+                let _ = write!(out, "{sep}(?:{full}{SEP}|{short}(?:' ?| )?){optional}");
+                glued = true;
+            }
+            Node::Contraction(re) => {
+                let _ = write!(out, "{sep}{re}");
+                glued = true;
+            }
+            Node::Word { text, prefix } => {
+                out.push_str(sep);
+                out.push_str(&word_regex(text));
+                if *prefix {
+                    out.push_str("\\w*");
+                }
+                glued = false;
+            }
+            Node::Alt(alts) => {
+                out.push_str(sep);
+                out.push_str(&compile_alts(alts));
+                glued = alts.iter().all(|a| a.last().is_some_and(glues));
+            }
+        }
+    }
+    // A trailing glue (elision or contraction) ends with optional spaces: that is fine, the
+    // final word boundary still applies to what precedes.
+    out
+}
+
+fn compile_alts(alts: &[Vec<Node>]) -> String {
+    let parts: Vec<String> = alts.iter().map(|s| compile_seq(s)).collect();
+    format!("(?:{})", parts.join("|"))
+}
+
+/// A literal word: apostrophes optional (or a space), hyphens a space, nothing, or a hyphen.
+fn word_regex(word: &str) -> String {
+    let mut out = String::new();
+    for c in word.chars() {
+        match c {
+            '\'' => out.push_str("(?:' ?| )?"),
+            '-' => out.push_str("[- ]?"),
+            c => out.push_str(&regex_syntax::escape(c.encode_utf8(&mut [0; 4]))),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regex::Regex;
+
+    fn matcher(phrase: &str, lang: Lang) -> Regex {
+        Regex::new(&compile(phrase, lang).unwrap().regex).unwrap()
+    }
+
+    fn fr(phrase: &str, text: &str) -> bool {
+        let text = crate::engine::normalize::Normalized::new(text, 4000);
+        matcher(phrase, Lang::Fr).is_match(text.text())
+    }
+
+    #[test]
+    fn ce_n_est_family() {
+        for text in [
+            "ce n'est pas de mon ressort",
+            "c'est pas de mon ressort",
+            "cest pas mon ressort",
+            "c est pas mon rayon",
+            "c'pas mon rayon",
+            "c pas mon rayon",
+            "ce nest pas mon ressort",
+            "ce n'est vraiment pas de mon ressort",
+        ] {
+            assert!(
+                fr("ce n'est [vraiment] pas (de mon|mon) (ressort|rayon)", text),
+                "{text}"
+            );
+        }
+        assert!(!fr("ce n'est pas (de mon|mon) ressort", "le ressort de la porte"));
+        assert!(!fr("pas de mon ressort", "pas de mon ressortissant"));
+    }
+
+    #[test]
+    fn elision_and_dropped_ne() {
+        assert!(fr("je ne peux pas", "jpeux pas"));
+        assert!(fr("je ne peux pas", "j'peux pas"));
+        assert!(fr("je ne peux pas", "je peux pas"));
+        assert!(fr("je ne peux pas", "je ne peux pas"));
+        assert!(fr("on ne peut pas faire ça", "on peut pas faire ca"));
+        assert!(fr("on ne peut pas faire ça", "on n'peut pas faire ça"));
+        assert!(fr("j'ai déjà dit", "jai deja dit"));
+        assert!(fr("j'ai déjà dit", "j ai déjà dit"));
+        assert!(fr("qu'est-ce que vous voulez", "qu est ce que vous voulez"));
+        assert!(fr("qu'est-ce que vous voulez", "quest-ce que vous voulez"));
+    }
+
+    #[test]
+    fn contractions() {
+        assert!(fr("il n'y a rien à faire", "y'a rien a faire"));
+        assert!(fr("il n'y a rien à faire", "ya rien a faire"));
+        assert!(fr("il n'y a rien à faire", "il y a rien à faire"));
+        assert!(fr("je ne suis pas capable", "chu pas capable"));
+        assert!(fr("je ne suis pas capable", "j'suis pas capable"));
+        assert!(fr("je ne suis pas capable", "je ne suis pas capable"));
+    }
+
+    #[test]
+    fn optional_alternatives_gaps_prefixes() {
+        assert!(fr("je ne peux pas * rembours*", "je ne peux pas vous rembourser"));
+        assert!(fr("je ne peux pas * rembours*", "je peux pas rembourser"));
+        assert!(!fr("je ne peux pas *1 rembours*", "je peux pas du tout vous rembourser"));
+        assert!(fr("calmez-vous", "calmez vous"));
+        assert!(fr("calmez-vous", "calmezvous"));
+        assert!(fr("[mais] (calmez|calme)-vous", "calme-vous"));
+        let en = matcher("(can't|cannot) help [you]", Lang::En);
+        assert!(en.is_match("i cant help you"));
+        assert!(en.is_match("i can t help"));
+        assert!(en.is_match("i cannot help"));
+    }
+
+    #[test]
+    fn literal_groups_for_the_prefilter() {
+        let c = compile("ce n'est [vraiment] pas (de mon|mon) (ressort|rayon)", Lang::Fr).unwrap();
+        assert!(c.literal_groups.contains(&vec!["rayon".to_string(), "ressort".to_string()]));
+        assert!(c.literal_groups.contains(&vec!["pas".to_string()]));
+        let c = compile("can't", Lang::En).unwrap();
+        assert_eq!(c.literal_groups, vec![vec!["can".to_string()]]);
+        let c = compile("(a|bc) de", Lang::En).unwrap();
+        assert!(c.literal_groups.is_empty());
+    }
+
+    #[test]
+    fn syntax_errors_say_how_to_fix() {
+        for (phrase, needle) in [
+            ("pas (mon|de mon ressort", "never closed"),
+            ("pas mon] ressort", "unexpected"),
+            ("* pas", "cannot start"),
+            ("pas *9 mon", "out of range"),
+            ("pas (|mon)", "empty"),
+            ("   ", "empty"),
+            ("pas (mon * rayon)", "inside"),
+        ] {
+            let err = compile(phrase, Lang::Fr).unwrap_err();
+            assert!(err.0.contains(needle), "{phrase}: {err}");
+        }
+    }
+}
