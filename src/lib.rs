@@ -9,5 +9,6 @@
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod bot;
 pub mod rules_dir;
 pub mod storage;

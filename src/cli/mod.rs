@@ -2,6 +2,7 @@
 
 mod check;
 mod rules;
+mod run;
 mod style;
 
 use std::path::PathBuf;
@@ -26,6 +27,17 @@ enum Command {
     /// List, show, validate and test the rules.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// Run the Discord bot (token in DISCORD_TOKEN).
+    Run(run::RunArgs),
+    /// Check the configuration file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Report every problem of a configuration file, with its key and line (exit 1 on problems).
+    Check(run::ConfigCheckArgs),
 }
 
 /// `--lang fr|en|auto`.
@@ -65,6 +77,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Rules(cmd) => rules::run(cmd),
+        Command::Run(args) => run::run(args),
+        Command::Config(ConfigCommand::Check(args)) => run::config_check(args),
     };
     match result {
         Ok(code) => code,

@@ -439,6 +439,13 @@ impl Storage {
         migrations::user_version(&self.conn).map_err(self.err("reading schema version"))
     }
 
+    /// Writes the write-ahead log back into the database file (on shutdown).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(self.err("flushing the write-ahead log"))
+    }
+
     /// Changes how long calls wait for another connection's lock (default [`DEFAULT_BUSY_TIMEOUT`]).
     pub fn set_busy_timeout(&self, timeout: Duration) -> Result<()> {
         self.conn

@@ -1,0 +1,116 @@
+//! The Discord bot: `tact run`.
+//!
+//! - [`handler`]: gateway events in;
+//! - [`watch`]: which channels and members are watched;
+//! - [`coach`]: the coaching flow (new messages, edits, deletions);
+//! - [`card`]: the coaching note's embeds;
+//! - [`delivery`]: where a DM is sent (and the fallbacks);
+//! - [`state`]: what the running bot shares; [`i18n`]: its own words in French and English.
+
+pub mod card;
+pub mod coach;
+pub mod delivery;
+pub mod handler;
+pub mod i18n;
+pub mod state;
+pub mod watch;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context as _};
+use serenity::all::{ClientBuilder, GatewayIntents, HttpBuilder};
+use serenity::gateway::GatewayError;
+
+use crate::config::Config;
+use crate::rules_dir;
+use crate::storage::Storage;
+use state::State;
+
+/// What the bot asks Discord for: guild messages and their content (privileged).
+pub fn intents() -> GatewayIntents {
+    GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT
+}
+
+/// How long shutdown waits for coaching in flight.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs the bot until `shutdown` resolves (Ctrl-C / SIGTERM in `tact run`) or Discord ends the
+/// session for good. `api_url` points REST calls and gateway discovery at another address (an
+/// HTTP rate-limit proxy, or a local Discord stand-in in tests).
+pub async fn run(
+    config: Config,
+    token: String,
+    api_url: Option<String>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let report = rules_dir::load(&config.rules_dir)?;
+    for e in &report.errors {
+        tracing::error!(problem = %e, "rule problem: the file is left out until it is fixed");
+    }
+    tracing::info!(rules = report.engine.rules().len(), dir = %config.rules_dir.display(), "rules loaded");
+    let storage = if config.database.as_os_str() == ":memory:" {
+        Storage::open_in_memory()
+    } else {
+        Storage::open(&config.database)
+    }
+    .with_context(|| format!("cannot open the database {}", config.database.display()))?;
+    let state = Arc::new(State::new(config, report.engine, storage));
+
+    let mut http = HttpBuilder::new(&token);
+    if let Some(url) = &api_url {
+        // serenity applies the proxy only with its own rate limiter off; the proxy (or the
+        // stand-in) owns rate limits then.
+        http = http.proxy(url.as_str()).ratelimiter_disabled(true);
+        tracing::info!(api_url = %url, "Discord API at a custom address");
+    }
+    let http = http.build();
+    match http.get_current_user().await {
+        Ok(me) => tracing::info!(bot = %me.name, id = me.id.get(), "token accepted"),
+        Err(e) if delivery_status(&e) == Some(401) => bail!(
+            "Discord refused the token (401 Unauthorized). Copy the bot token again from the Discord developer portal (Applications > your app > Bot > Reset Token) into DISCORD_TOKEN or token_file."
+        ),
+        Err(e) => return Err(e).context("cannot reach Discord to check the token"),
+    }
+
+    let mut client = ClientBuilder::new_with_http(http, intents())
+        .event_handler(handler::Handler { state: Arc::clone(&state) })
+        .await
+        .context("cannot build the Discord client")?;
+    let shards = client.shard_manager.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down: closing the gateway, finishing coaching in flight");
+        shards.shutdown_all().await;
+    });
+    let result = client.start().await;
+
+    if !state.wait_idle(DRAIN_TIMEOUT).await {
+        tracing::warn!("shutdown: some coaching was still in flight after {DRAIN_TIMEOUT:?}");
+    }
+    if let Err(e) = state.db(|db| db.checkpoint()) {
+        tracing::warn!(error = %e, "cannot flush the database on shutdown");
+    }
+    match result {
+        Ok(()) => {
+            tracing::info!("stopped");
+            Ok(())
+        }
+        Err(serenity::Error::Gateway(GatewayError::DisallowedGatewayIntents)) => bail!(
+            "Discord closed the connection (4014 disallowed intents): the bot may not read message content. In the Discord developer portal, open Applications > your app > Bot, turn on \"Message Content Intent\" under Privileged Gateway Intents, save, and start Tact again."
+        ),
+        Err(serenity::Error::Gateway(GatewayError::InvalidAuthentication)) => {
+            bail!("Discord rejected the token on the gateway (4004 authentication failed); reset the bot token and update DISCORD_TOKEN or token_file.")
+        }
+        Err(e) => Err(e).context("the Discord connection failed"),
+    }
+}
+
+/// The HTTP status of a failed Discord request.
+fn delivery_status(e: &serenity::Error) -> Option<u16> {
+    match e {
+        serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(r)) => Some(r.status_code.as_u16()),
+        _ => None,
+    }
+}

@@ -1,0 +1,223 @@
+//! What the running bot shares between events: configuration, the current rule set, storage,
+//! per-guild effective settings and the cooldown bookkeeping.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::Notify;
+
+use crate::config::{Config, Delivery, GuildSettings};
+use crate::engine::{CheckOptions, Engine, Hit, LangChoice};
+use crate::storage::Storage;
+
+/// How many coaching notes one agent may receive per minute, whatever the rules: a burst of
+/// messages never turns into a burst of DMs.
+pub const BURST_PER_MINUTE: usize = 3;
+
+/// A guild's settings as they apply now: the config file's values with the changes admins
+/// made through commands (stored) on top.
+#[derive(Debug, Clone)]
+pub struct Effective {
+    pub settings: GuildSettings,
+    /// Watched channels and categories (a message counts when its channel, the channel's
+    /// parent or the parent's parent is in the set).
+    pub watched: HashSet<u64>,
+    pub agent_roles: HashSet<u64>,
+    pub disabled: HashSet<String>,
+}
+
+pub struct State {
+    pub config: Config,
+    engine: RwLock<Arc<Engine>>,
+    storage: Mutex<Storage>,
+    effective: RwLock<HashMap<u64, Arc<Effective>>>,
+    cooldowns: Mutex<HashMap<(u64, u64, String), Instant>>,
+    bursts: Mutex<HashMap<(u64, u64), VecDeque<Instant>>>,
+    /// Channel -> parent channel (category, or the channel of a thread), learned from Discord.
+    pub parents: Mutex<HashMap<u64, Option<u64>>>,
+    /// (channel, agent) -> private coaching thread, for the `reply` delivery.
+    pub threads: Mutex<HashMap<(u64, u64), u64>>,
+    inflight: AtomicUsize,
+    idle: Notify,
+}
+
+impl State {
+    pub fn new(config: Config, engine: Engine, storage: Storage) -> State {
+        State {
+            config,
+            engine: RwLock::new(Arc::new(engine)),
+            storage: Mutex::new(storage),
+            effective: RwLock::new(HashMap::new()),
+            cooldowns: Mutex::new(HashMap::new()),
+            bursts: Mutex::new(HashMap::new()),
+            parents: Mutex::new(HashMap::new()),
+            threads: Mutex::new(HashMap::new()),
+            inflight: AtomicUsize::new(0),
+            idle: Notify::new(),
+        }
+    }
+
+    /// The current rule set.
+    pub fn engine(&self) -> Arc<Engine> {
+        Arc::clone(&self.engine.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Swaps in a new rule set; messages being checked finish with the old one.
+    pub fn set_engine(&self, engine: Engine) {
+        *self.engine.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(engine);
+    }
+
+    /// Runs `f` with the database. Keep `f` short: never hold this across an await.
+    pub fn db<T>(&self, f: impl FnOnce(&mut Storage) -> T) -> T {
+        let mut guard = self.storage.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut guard)
+    }
+
+    /// The effective settings of a guild (cached; see [`State::invalidate`]).
+    pub fn effective(&self, guild: u64) -> Arc<Effective> {
+        if let Some(e) = self.effective.read().unwrap_or_else(|e| e.into_inner()).get(&guild) {
+            return Arc::clone(e);
+        }
+        let overrides = self.db(|db| db.guild_settings(guild)).unwrap_or_else(|e| {
+            tracing::warn!(guild, error = %e, "cannot read guild settings; using the config file's");
+            Default::default()
+        });
+        let mut settings = self.config.settings(guild);
+        let section = self.config.guild(guild);
+        if let Some(d) = overrides.delivery.as_deref().and_then(|d| d.parse::<Delivery>().ok()) {
+            settings.delivery = d;
+        }
+        if let Some(c) = overrides.cooldown_minutes {
+            settings.cooldown_minutes = c;
+        }
+        let mut watched: HashSet<u64> = section
+            .map(|g| g.channels.iter().chain(&g.categories).copied().collect())
+            .unwrap_or_default();
+        watched.extend(&overrides.channels_added);
+        for c in &overrides.channels_removed {
+            watched.remove(c);
+        }
+        let mut agent_roles: HashSet<u64> = section.map(|g| g.agent_roles.iter().copied().collect()).unwrap_or_default();
+        agent_roles.extend(&overrides.roles_added);
+        for r in &overrides.roles_removed {
+            agent_roles.remove(r);
+        }
+        let effective = Arc::new(Effective {
+            settings,
+            watched,
+            agent_roles,
+            disabled: overrides.disabled_rules.into_iter().collect(),
+        });
+        self.effective
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(guild, Arc::clone(&effective));
+        effective
+    }
+
+    /// Forgets a guild's cached settings after an admin changed them.
+    pub fn invalidate(&self, guild: u64) {
+        self.effective.write().unwrap_or_else(|e| e.into_inner()).remove(&guild);
+    }
+
+    /// Checks a message with a guild's settings.
+    pub fn check(&self, effective: &Effective, text: &str) -> Vec<Hit> {
+        let opts = CheckOptions {
+            lang: LangChoice::Auto,
+            max_chars: self.config.max_message_chars,
+            disabled: Some(&effective.disabled),
+        };
+        self.engine().check(text, &opts)
+    }
+
+    /// Decides, atomically, which of `rules` (most important first) the agent is coached about
+    /// now: those out of their cooldown (in memory, or since the last delivered coaching in
+    /// storage, which survives restarts), at most `max` of them, and only if the agent has not
+    /// already had [`BURST_PER_MINUTE`] notes this minute. The chosen ones start their cooldown.
+    pub fn claim(&self, guild: u64, agent: u64, rules: &[&str], cooldown: Duration, max: usize) -> Vec<bool> {
+        let now = Instant::now();
+        let mut cooldowns = self.cooldowns.lock().unwrap_or_else(|e| e.into_inner());
+        let mut due: Vec<bool> = rules
+            .iter()
+            .map(|rule| match cooldowns.get(&(guild, agent, rule.to_string())) {
+                Some(last) => now.duration_since(*last) >= cooldown,
+                None if cooldown.is_zero() => true,
+                None => {
+                    let since = unix_now() - cooldown.as_secs() as i64;
+                    let last = self.db(|db| db.last_coached(guild, agent, rule)).unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "cannot read the last coaching time; coaching anyway");
+                        None
+                    });
+                    !last.is_some_and(|t| t > since)
+                }
+            })
+            .collect();
+        // Only the first `max` due rules are shown; the others wait for another message.
+        let mut shown = 0;
+        for d in due.iter_mut() {
+            if *d {
+                shown += 1;
+                *d = shown <= max;
+            }
+        }
+        if !due.contains(&true) {
+            return due;
+        }
+        let mut bursts = self.bursts.lock().unwrap_or_else(|e| e.into_inner());
+        let recent = bursts.entry((guild, agent)).or_default();
+        while recent.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(60)) {
+            recent.pop_front();
+        }
+        if recent.len() >= BURST_PER_MINUTE {
+            return vec![false; rules.len()];
+        }
+        recent.push_back(now);
+        for (rule, _) in rules.iter().zip(&due).filter(|(_, d)| **d) {
+            cooldowns.insert((guild, agent, rule.to_string()), now);
+        }
+        if cooldowns.len() > 100_000 {
+            cooldowns.retain(|_, t| now.duration_since(*t) < cooldown.max(Duration::from_secs(3600)));
+        }
+        due
+    }
+
+    /// Marks the start of work that shutdown must wait for; the guard marks its end.
+    pub fn begin(self: &Arc<Self>) -> InFlight {
+        self.inflight.fetch_add(1, Ordering::SeqCst);
+        InFlight(Arc::clone(self))
+    }
+
+    /// Waits until no coaching is in flight (or the timeout passes); true when idle.
+    pub async fn wait_idle(&self, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.idle.notified();
+            if self.inflight.load(Ordering::SeqCst) == 0 {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return self.inflight.load(Ordering::SeqCst) == 0;
+            }
+        }
+    }
+}
+
+/// Work in flight; dropping it ends it.
+pub struct InFlight(Arc<State>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if self.0.inflight.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
