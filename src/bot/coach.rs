@@ -28,6 +28,7 @@ pub async fn on_message(ctx: &Context, state: &Arc<State>, msg: &Message) {
         return;
     }
     let _work = state.begin();
+    let _message = state.lock_message(msg.id.get()).await;
     let guild = guild.get();
     let eff = state.effective(guild);
     if !watch::is_watched(ctx, state, &eff, guild, msg.channel_id.get()).await {
@@ -56,6 +57,7 @@ pub async fn on_edit(ctx: &Context, state: &Arc<State>, ev: &MessageUpdateEvent)
         return;
     }
     let _work = state.begin();
+    let _message = state.lock_message(ev.id.get()).await;
     let guild = guild.get();
     let (channel, message) = (ev.channel_id.get(), ev.id.get());
     let events = state.db(|db| db.events_for_message(channel, message)).unwrap_or_else(|e| {
@@ -106,7 +108,8 @@ pub async fn on_edit(ctx: &Context, state: &Arc<State>, ev: &MessageUpdateEvent)
 }
 
 /// MESSAGE_DELETE (and bulk deletes): the coaching of a deleted message is withdrawn.
-pub fn on_delete(state: &State, channel: u64, message: u64) {
+pub async fn on_delete(state: &State, channel: u64, message: u64) {
+    let _message = state.lock_message(message).await;
     match state.db(|db| db.mark_withdrawn_for_message(channel, message, unix_now())) {
         Ok(0) => {}
         Ok(n) => tracing::info!(channel, events = n, "coaching withdrawn: message deleted"),

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use serenity::all::{ChannelId, Context, EventHandler, GuildChannel, GuildId, Message, MessageId, MessageUpdateEvent, Ready};
+use serenity::all::{ChannelId, Context, EventHandler, GuildChannel, GuildId, Interaction, Message, MessageId, MessageUpdateEvent, Ready};
 use serenity::async_trait;
 
-use super::coach;
+use super::{coach, commands};
 use super::state::State;
 
 pub struct Handler {
@@ -27,13 +27,17 @@ impl EventHandler for Handler {
     }
 
     async fn message_delete(&self, _ctx: Context, channel: ChannelId, message: MessageId, _guild: Option<GuildId>) {
-        coach::on_delete(&self.state, channel.get(), message.get());
+        coach::on_delete(&self.state, channel.get(), message.get()).await;
     }
 
     async fn message_delete_bulk(&self, _ctx: Context, channel: ChannelId, messages: Vec<MessageId>, _guild: Option<GuildId>) {
         for message in messages {
-            coach::on_delete(&self.state, channel.get(), message.get());
+            coach::on_delete(&self.state, channel.get(), message.get()).await;
         }
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        commands::on_interaction(&ctx, &self.state, &interaction).await;
     }
 
     async fn channel_update(&self, _ctx: Context, _old: Option<GuildChannel>, new: GuildChannel) {

@@ -9,6 +9,7 @@
 
 pub mod card;
 pub mod coach;
+pub mod commands;
 pub mod delivery;
 pub mod handler;
 pub mod i18n;
@@ -76,6 +77,7 @@ pub async fn run(
 
     let mut client = ClientBuilder::new_with_http(http, intents())
         .event_handler(handler::Handler { state: Arc::clone(&state) })
+        .framework(commands::framework(Arc::clone(&state)))
         .await
         .context("cannot build the Discord client")?;
     let shards = client.shard_manager.clone();

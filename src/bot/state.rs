@@ -41,7 +41,12 @@ pub struct State {
     pub threads: Mutex<HashMap<(u64, u64), u64>>,
     inflight: AtomicUsize,
     idle: Notify,
+    /// Striped per-message locks: the events of one message (create, edit, delete) are handled
+    /// one after the other, so an edit never races the coaching of its message.
+    message_locks: Vec<tokio::sync::Mutex<()>>,
 }
+
+const MESSAGE_LOCK_STRIPES: usize = 256;
 
 impl State {
     pub fn new(config: Config, engine: Engine, storage: Storage) -> State {
@@ -56,6 +61,7 @@ impl State {
             threads: Mutex::new(HashMap::new()),
             inflight: AtomicUsize::new(0),
             idle: Notify::new(),
+            message_locks: (0..MESSAGE_LOCK_STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
         }
     }
 
@@ -132,6 +138,39 @@ impl State {
         self.engine().check(text, &opts)
     }
 
+    /// The guild's accepted alternatives (from `/tact-admin feedback`), by rule id, in the
+    /// order they were accepted.
+    pub fn overlay(&self, guild: u64) -> HashMap<String, Vec<String>> {
+        let rows = self.db(|db| db.overlay(guild)).unwrap_or_else(|e| {
+            tracing::warn!(guild, error = %e, "cannot read the accepted alternatives");
+            Vec::new()
+        });
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        for (rule, alternative) in rows {
+            out.entry(rule).or_default().push(alternative);
+        }
+        out
+    }
+
+    /// Adds the guild's accepted alternatives to the `avoid` hits, right after the first
+    /// (rotated) one, so that the card shows them and the rewrite stays the same. Reads the
+    /// database only when there is an `avoid` hit.
+    pub fn add_overlay(&self, guild: u64, hits: &mut [Hit]) {
+        if !hits.iter().any(Hit::is_avoid) {
+            return;
+        }
+        let overlay = self.overlay(guild);
+        if overlay.is_empty() {
+            return;
+        }
+        for hit in hits.iter_mut().filter(|h| h.is_avoid()) {
+            let Some(extra) = overlay.get(&hit.rule.id) else { continue };
+            let at = hit.alternatives.len().min(1);
+            let new: Vec<String> = extra.iter().filter(|a| !hit.alternatives.contains(a)).cloned().collect();
+            hit.alternatives.splice(at..at, new);
+        }
+    }
+
     /// Decides, atomically, which of `rules` (most important first) the agent is coached about
     /// now: those out of their cooldown (in memory, or since the last delivered coaching in
     /// storage, which survives restarts), at most `max` of them, and only if the agent has not
@@ -181,6 +220,11 @@ impl State {
             cooldowns.retain(|_, t| now.duration_since(*t) < cooldown.max(Duration::from_secs(3600)));
         }
         due
+    }
+
+    /// Holds the lock of one message while its event is handled.
+    pub async fn lock_message(&self, message: u64) -> tokio::sync::MutexGuard<'_, ()> {
+        self.message_locks[(message % MESSAGE_LOCK_STRIPES as u64) as usize].lock().await
     }
 
     /// Marks the start of work that shutdown must wait for; the guard marks its end.

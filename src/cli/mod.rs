@@ -1,6 +1,7 @@
 //! The `tact` command line: a thin layer over the engine, the rules folder and the bot.
 
 mod check;
+mod export;
 mod rules;
 mod run;
 mod style;
@@ -26,12 +27,21 @@ enum Command {
     Check(check::CheckArgs),
     /// List, show, validate and test the rules.
     #[command(subcommand)]
-    Rules(rules::RulesCommand),
+    Rules(RulesCommand),
     /// Run the Discord bot (token in DISCORD_TOKEN).
     Run(run::RunArgs),
     /// Check the configuration file.
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+/// `tact rules ...`: the folder's commands, and `export` (a guild's accepted alternatives).
+#[derive(Debug, Subcommand)]
+enum RulesCommand {
+    #[command(flatten)]
+    Folder(rules::RulesCommand),
+    /// Export a guild's accepted alternatives as TOML, to merge into the rules folder.
+    Export(export::ExportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,7 +86,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(args),
-        Command::Rules(cmd) => rules::run(cmd),
+        Command::Rules(RulesCommand::Folder(cmd)) => rules::run(cmd),
+        Command::Rules(RulesCommand::Export(args)) => export::run(args),
         Command::Run(args) => run::run(args),
         Command::Config(ConfigCommand::Check(args)) => run::config_check(args),
     };

@@ -5,10 +5,12 @@
 //! - [`rule`], [`rule_file`], [`ruleset`]: what a rule is, where a rule file is parsed, and
 //!   how a folder's worth of rule files becomes an [`Engine`] with every problem reported;
 //! - [`matcher`]: where a message is matched;
-//! - [`suggest`]: rotating alternatives and rewrites.
+//! - [`suggest`]: rotating alternatives and rewrites;
+//! - [`lookup`]: finding rules from a few words (`/tact instead`, rule completion).
 
 pub mod error;
 pub mod lang;
+pub mod lookup;
 pub mod markup;
 pub mod matcher;
 pub mod normalize;

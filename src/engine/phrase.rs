@@ -432,12 +432,20 @@ fn compile_alts(alts: &[Vec<Node>]) -> String {
     format!("(?:{})", parts.join("|"))
 }
 
+/// English contractions that are another word without their apostrophe ("we're" / "were"):
+/// for these the apostrophe (or a space) is required.
+const APOSTROPHE_REQUIRED: &[&str] = &[
+    "we're", "we'll", "i'll", "it's", "he'll", "she'll", "we'd", "i'd", "she'd", "he'd",
+    "who're", "we've", "let's", "can't've",
+];
+
 /// A literal word: apostrophes optional (or a space), hyphens a space, nothing, or a hyphen.
 fn word_regex(word: &str) -> String {
+    let apostrophe = if APOSTROPHE_REQUIRED.contains(&word) { "(?:' ?| )" } else { "(?:' ?| )?" };
     let mut out = String::new();
     for c in word.chars() {
         match c {
-            '\'' => out.push_str("(?:' ?| )?"),
+            '\'' => out.push_str(apostrophe),
             '-' => out.push_str("[- ]?"),
             c => out.push_str(&regex_syntax::escape(c.encode_utf8(&mut [0; 4]))),
         }
@@ -516,6 +524,9 @@ mod tests {
         assert!(en.is_match("i cant help you"));
         assert!(en.is_match("i can t help"));
         assert!(en.is_match("i cannot help"));
+        let were = matcher("we're not able", Lang::En);
+        assert!(were.is_match("we're not able") && were.is_match("we re not able"));
+        assert!(!were.is_match("we were not able"));
     }
 
     #[test]

@@ -4,21 +4,25 @@ use std::ops::Range;
 
 use super::matcher::Hit;
 
-/// Fills a hit's rotated alternatives and, for swap rules, the rewritten message.
+/// Fills a hit's alternatives and, for swap rules, the rewritten message.
 ///
-/// The rotation is deterministic for a given message (so a re-check shows the same
-/// suggestion) but varies across messages, so agents do not all paste the same line.
+/// Alternatives rotate: the first suggestion is deterministic for a given message (so a
+/// re-check shows the same one) but varies across messages, so agents do not all paste the same
+/// line. Swap rules do not rotate: their first alternative is the canonical replacement (a
+/// spelling fix, say), and the rewrite uses it.
 pub fn fill(hit: &mut Hit, original: &str, normalized: &str) {
     let alts = &hit.rule.alternatives;
     if alts.is_empty() {
         return;
     }
+    if hit.rule.swap {
+        hit.alternatives = alts.clone();
+        hit.rewrite = Some(rewrite(original, hit.start, hit.end, &alts[0]));
+        return;
+    }
     let seed = fnv1a(normalized.as_bytes()) ^ fnv1a(hit.rule.id.as_bytes());
     let first = (seed % alts.len() as u64) as usize;
     hit.alternatives = alts[first..].iter().chain(&alts[..first]).cloned().collect();
-    if hit.rule.swap {
-        hit.rewrite = Some(rewrite(original, hit.start, hit.end, &hit.alternatives[0]));
-    }
 }
 
 /// The message with `original[start..end]` replaced by `replacement`, fitted to its place:

@@ -35,8 +35,11 @@ pub const EVENT_KINDS: &[&str] = &["avoid", "praise"];
 
 /// Delivery values accepted by [`Storage::record_event`] and
 /// [`Storage::set_event_delivery`]. `none` and `cooldown` mean the agent was not
-/// coached, so they do not count for [`Storage::last_coached`].
+/// coached, so they do not count for [`Storage::last_coached`]. `pending` is an event recorded
+/// just before its note is sent (so the note's buttons can name it); it counts, as the
+/// coaching is under way.
 pub const DELIVERIES: &[&str] = &[
+    "pending",
     "dm",
     "reply",
     "react",

@@ -1,0 +1,113 @@
+//! Load test (ignored by default): 10,000 messages through the local Discord stand-in into a
+//! real `tact run`, paced at 500 messages/s. Reports messages/s, p50/p99 latency from
+//! MESSAGE_CREATE sent to the coaching DM received, lost messages, and the bot's peak memory.
+//!
+//! Run it (release build, as in production):
+//!     cargo test --release --locked --test load_e2e -- --ignored --nocapture
+
+mod support;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use support::bot;
+use support::discord_stub::{self as stub, DiscordStub};
+
+const GUILD: u64 = 100_000_000_000_000_001;
+const SUPPORT: u64 = 200_000_000_000_000_001;
+const MESSAGES: usize = 10_000;
+const RATE: u64 = 500;
+
+fn corpus() -> Vec<(bool, String)> {
+    let mut out = Vec::new();
+    for lang in ["fr", "en"] {
+        let path = format!("{}/tests/corpus/{lang}.jsonl", env!("CARGO_MANIFEST_DIR"));
+        for line in std::fs::read_to_string(path).unwrap().lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            out.push((v["label"] == "flag", v["text"].as_str().unwrap().to_string()));
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "load test: run with --ignored (see the file's doc)"]
+async fn ten_thousand_messages_at_500_per_second() {
+    let stub = DiscordStub::start().await;
+    stub.add_guild(stub::guild(GUILD, "Support", &[(SUPPORT, 0, None)], &[]));
+    let guilds = format!("[[guild]]\nid = {GUILD}\nchannels = [{SUPPORT}]\n");
+    let bot = bot::start(&stub, "", &guilds).await;
+
+    // Which corpus messages the shipped rules coach (what the bot should DM about).
+    let engine = tact::rules_dir::load(&bot::rules_dir()).unwrap().engine;
+    let corpus = corpus();
+    let flagged_text: Vec<bool> = corpus
+        .iter()
+        .map(|(_, t)| engine.check(t, &Default::default()).iter().any(|h| h.is_avoid()))
+        .collect();
+
+    // One agent per message, so cooldowns never hide a coaching: every flagged message must
+    // produce exactly one DM.
+    let mut sent_at: HashMap<u64, Instant> = HashMap::new();
+    let mut expected = 0usize;
+    let start = Instant::now();
+    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / RATE));
+    for i in 0..MESSAGES {
+        tick.tick().await;
+        let k = i % corpus.len();
+        let agent = 600_000_000_000_000_000 + i as u64;
+        let id = 700_000_000_000_000_000 + i as u64;
+        let dm = stub.dm_channel_id(agent);
+        let msg = stub::message(id, SUPPORT, Some(GUILD), agent, "agent", false, &corpus[k].1, Some(&[]));
+        if flagged_text[k] {
+            expected += 1;
+            sent_at.insert(dm, Instant::now());
+        }
+        stub.dispatch("MESSAGE_CREATE", msg).await;
+    }
+    let sending = start.elapsed();
+    // Wait for the last DMs.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let count = |stub: &DiscordStub| {
+        stub.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.starts_with("/channels/") && r.path.ends_with("/messages"))
+            .count()
+    };
+    while count(&stub) < expected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let mut latencies: Vec<Duration> = Vec::new();
+    let mut dms = 0;
+    for r in stub.requests() {
+        if r.method != "POST" || !r.path.ends_with("/messages") {
+            continue;
+        }
+        let channel: u64 = r.path.split('/').nth(2).and_then(|c| c.parse().ok()).unwrap_or(0);
+        if let Some(sent) = sent_at.get(&channel) {
+            dms += 1;
+            latencies.push(r.received_at.duration_since(*sent));
+        }
+    }
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1];
+    let peak_kib = bot.peak_rss_kib().unwrap_or(0);
+    let rate = MESSAGES as f64 / sending.as_secs_f64();
+    let report = serde_json::json!({
+        "messages": MESSAGES,
+        "rate_msgs_per_s": rate,
+        "flagged": expected,
+        "dms": dms,
+        "lost": expected as i64 - dms as i64,
+        "p50_ms": pct(0.50).as_secs_f64() * 1000.0,
+        "p99_ms": pct(0.99).as_secs_f64() * 1000.0,
+        "max_ms": latencies.last().unwrap().as_secs_f64() * 1000.0,
+        "peak_rss_mib": peak_kib as f64 / 1024.0,
+    });
+    println!("load: {report:#}");
+    std::fs::create_dir_all(format!("{}/target", env!("CARGO_MANIFEST_DIR"))).ok();
+    std::fs::write(format!("{}/target/load-metrics.json", env!("CARGO_MANIFEST_DIR")), report.to_string()).unwrap();
+    assert_eq!(dms, expected, "no coaching lost");
+}

@@ -1,0 +1,4 @@
+//! Shared support for the integration tests.
+
+pub mod bot;
+pub mod discord_stub;
