@@ -64,52 +64,8 @@ pub struct UnknownChoice {
     pub choices: &'static str,
 }
 
-/// The bot's UI language (`fr` | `en`).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    #[default]
-    Fr,
-    En,
-}
-
-impl Lang {
-    /// Every language, in the order they are documented.
-    pub const ALL: [Lang; 2] = [Lang::Fr, Lang::En];
-
-    /// The name used in the config file: `fr`, `en`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Lang {
-    type Err = UnknownChoice;
-
-    /// Accepts `fr` and `en`, ignoring case and surrounding spaces.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim();
-        Lang::ALL
-            .into_iter()
-            .find(|l| l.as_str().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| UnknownChoice {
-                what: "language",
-                value: s.to_string(),
-                choices: "fr, en",
-            })
-    }
-}
+/// The bot's UI language (`fr` | `en`): the engine's language type.
+pub use crate::engine::Lang;
 
 /// How a coaching note reaches the agent.
 #[derive(
@@ -1203,7 +1159,10 @@ impl Checker<'_> {
         .map(|n| n as u32)
     }
 
-    fn choice<T: FromStr<Err = UnknownChoice>>(&mut self, f: &Field, example: &str) -> Option<T> {
+    fn choice<T: FromStr>(&mut self, f: &Field, example: &str) -> Option<T>
+    where
+        T::Err: fmt::Display,
+    {
         let s = self.string(f, example)?;
         match s.parse::<T>() {
             Ok(value) => Some(value),

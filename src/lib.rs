@@ -6,9 +6,9 @@
 //! - [`storage`]: the embedded SQLite database;
 //! - [`cli`]: the `tact` command line.
 
+pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod engine;
-pub mod bot;
 pub mod rules_dir;
 pub mod storage;

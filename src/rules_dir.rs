@@ -43,7 +43,10 @@ pub fn read(dir: &Path) -> Result<RulesDir, RulesDirError> {
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
             if name.starts_with('.') {
                 continue;
             }
@@ -52,15 +55,23 @@ pub fn read(dir: &Path) -> Result<RulesDir, RulesDirError> {
                 Err(_) => {
                     out.errors.push(RuleError::new(
                         &path,
-                        format!("unknown language folder {name:?}; rule folders are named fr or en"),
+                        format!(
+                            "unknown language folder {name:?}; rule folders are named fr or en"
+                        ),
                     ));
                     continue;
                 }
             };
             let mut files: Vec<PathBuf> = match fs::read_dir(&path) {
-                Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| is_toml(p)).collect(),
+                Ok(rd) => rd
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| is_toml(p))
+                    .collect(),
                 Err(e) => {
-                    out.errors.push(RuleError::new(&path, format!("cannot read this folder: {e}")));
+                    out.errors.push(RuleError::new(
+                        &path,
+                        format!("cannot read this folder: {e}"),
+                    ));
                     continue;
                 }
             };
@@ -85,10 +96,15 @@ impl RulesDir {
                 Ok(text) => self.sources.push(RuleSource { path, text, lang }),
                 Err(e) => self.errors.push(RuleError::new(
                     &path,
-                    format!("not valid UTF-8 (byte {}); save the file as UTF-8", e.utf8_error().valid_up_to()),
+                    format!(
+                        "not valid UTF-8 (byte {}); save the file as UTF-8",
+                        e.utf8_error().valid_up_to()
+                    ),
                 )),
             },
-            Err(e) => self.errors.push(RuleError::new(&path, format!("cannot read this file: {e}"))),
+            Err(e) => self
+                .errors
+                .push(RuleError::new(&path, format!("cannot read this file: {e}"))),
         }
     }
 }
@@ -130,8 +146,16 @@ mod tests {
         assert_eq!(read.sources.len(), 1);
         assert_eq!(read.sources[0].lang, Some(Lang::Fr));
         let errors: Vec<String> = read.errors.iter().map(|e| e.to_string()).collect();
-        assert!(errors.iter().any(|e| e.contains("unknown language folder \"de\"")), "{errors:?}");
-        assert!(errors.iter().any(|e| e.contains("not valid UTF-8")), "{errors:?}");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("unknown language folder \"de\"")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.contains("not valid UTF-8")),
+            "{errors:?}"
+        );
     }
 
     #[test]
@@ -140,6 +164,9 @@ mod tests {
         assert!(matches!(read(dir.path()), Err(RulesDirError::Empty(_))));
         let missing = dir.path().join("nope");
         let err = read(&missing).unwrap_err().to_string();
-        assert!(err.contains("cannot be read") && err.contains("--rules"), "{err}");
+        assert!(
+            err.contains("cannot be read") && err.contains("--rules"),
+            "{err}"
+        );
     }
 }

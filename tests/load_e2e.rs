@@ -24,7 +24,10 @@ fn corpus() -> Vec<(bool, String)> {
         let path = format!("{}/tests/corpus/{lang}.jsonl", env!("CARGO_MANIFEST_DIR"));
         for line in std::fs::read_to_string(path).unwrap().lines() {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
-            out.push((v["label"] == "flag", v["text"].as_str().unwrap().to_string()));
+            out.push((
+                v["label"] == "flag",
+                v["text"].as_str().unwrap().to_string(),
+            ));
         }
     }
     out
@@ -43,9 +46,15 @@ async fn ten_thousand_messages_at_500_per_second() {
     let corpus = corpus();
     let flagged_text: Vec<bool> = corpus
         .iter()
-        .map(|(_, t)| engine.check(t, &Default::default()).iter().any(|h| h.is_avoid()))
+        .map(|(_, t)| {
+            engine
+                .check(t, &Default::default())
+                .iter()
+                .any(|h| h.is_avoid())
+        })
         .collect();
 
+    let idle_kib = bot.peak_rss_kib().unwrap_or(0);
     // One agent per message, so cooldowns never hide a coaching: every flagged message must
     // produce exactly one DM.
     let mut sent_at: HashMap<u64, Instant> = HashMap::new();
@@ -58,7 +67,16 @@ async fn ten_thousand_messages_at_500_per_second() {
         let agent = 600_000_000_000_000_000 + i as u64;
         let id = 700_000_000_000_000_000 + i as u64;
         let dm = stub.dm_channel_id(agent);
-        let msg = stub::message(id, SUPPORT, Some(GUILD), agent, "agent", false, &corpus[k].1, Some(&[]));
+        let msg = stub::message(
+            id,
+            SUPPORT,
+            Some(GUILD),
+            agent,
+            "agent",
+            false,
+            &corpus[k].1,
+            Some(&[]),
+        );
         if flagged_text[k] {
             expected += 1;
             sent_at.insert(dm, Instant::now());
@@ -71,7 +89,11 @@ async fn ten_thousand_messages_at_500_per_second() {
     let count = |stub: &DiscordStub| {
         stub.requests()
             .iter()
-            .filter(|r| r.method == "POST" && r.path.starts_with("/channels/") && r.path.ends_with("/messages"))
+            .filter(|r| {
+                r.method == "POST"
+                    && r.path.starts_with("/channels/")
+                    && r.path.ends_with("/messages")
+            })
             .count()
     };
     while count(&stub) < expected && Instant::now() < deadline {
@@ -80,20 +102,65 @@ async fn ten_thousand_messages_at_500_per_second() {
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let mut latencies: Vec<Duration> = Vec::new();
+    let mut timeline: Vec<(Duration, Duration)> = Vec::new();
     let mut dms = 0;
     for r in stub.requests() {
         if r.method != "POST" || !r.path.ends_with("/messages") {
             continue;
         }
-        let channel: u64 = r.path.split('/').nth(2).and_then(|c| c.parse().ok()).unwrap_or(0);
+        let channel: u64 = r
+            .path
+            .split('/')
+            .nth(2)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
         if let Some(sent) = sent_at.get(&channel) {
             dms += 1;
             latencies.push(r.received_at.duration_since(*sent));
+            timeline.push((
+                sent.duration_since(start),
+                r.received_at.duration_since(*sent),
+            ));
         }
     }
     latencies.sort();
-    let pct = |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1];
+    // When the slow ones happened (seconds into the run), to tell warm-up from steady state.
+    let slow: Vec<String> = timeline
+        .iter()
+        .filter(|(_, l)| *l > Duration::from_millis(5))
+        .map(|(t, l)| format!("{:.2}s:{:.1}ms", t.as_secs_f64(), l.as_secs_f64() * 1000.0))
+        .collect();
+    println!(
+        "load: {} coachings over 5 ms: {}",
+        slow.len(),
+        slow.join(" ")
+    );
+    let pct = |p: f64| {
+        latencies[((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1]
+    };
     let peak_kib = bot.peak_rss_kib().unwrap_or(0);
+    // The bot's own handling time (event received -> note delivered), from its log.
+    let mut handling: Vec<u64> = bot
+        .logs()
+        .lines()
+        .filter(|l| l.contains("agent coached"))
+        .filter_map(|l| {
+            l.split("handling_us=")
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    handling.sort_unstable();
+    let hpct = |p: f64| {
+        handling
+            .get(((handling.len() as f64 * p).ceil() as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(0) as f64
+            / 1000.0
+    };
     let rate = MESSAGES as f64 / sending.as_secs_f64();
     let report = serde_json::json!({
         "messages": MESSAGES,
@@ -104,10 +171,17 @@ async fn ten_thousand_messages_at_500_per_second() {
         "p50_ms": pct(0.50).as_secs_f64() * 1000.0,
         "p99_ms": pct(0.99).as_secs_f64() * 1000.0,
         "max_ms": latencies.last().unwrap().as_secs_f64() * 1000.0,
+        "bot_handling_p50_ms": hpct(0.50),
+        "bot_handling_p99_ms": hpct(0.99),
         "peak_rss_mib": peak_kib as f64 / 1024.0,
+        "idle_rss_mib": idle_kib as f64 / 1024.0,
     });
     println!("load: {report:#}");
     std::fs::create_dir_all(format!("{}/target", env!("CARGO_MANIFEST_DIR"))).ok();
-    std::fs::write(format!("{}/target/load-metrics.json", env!("CARGO_MANIFEST_DIR")), report.to_string()).unwrap();
+    std::fs::write(
+        format!("{}/target/load-metrics.json", env!("CARGO_MANIFEST_DIR")),
+        report.to_string(),
+    )
+    .unwrap();
     assert_eq!(dms, expected, "no coaching lost");
 }

@@ -31,11 +31,19 @@ pub fn embed(lang: Lang, text: &str, hit: &Hit, jump: &str) -> CreateEmbed {
     }
     truncate(&mut instead, 1000);
     let mut embed = CreateEmbed::new()
-        .title(format!("{} · {}", t(lang, Text::CardTitle), category(lang, &rule.category)))
+        .title(format!(
+            "{} · {}",
+            t(lang, Text::CardTitle),
+            category(lang, &rule.category)
+        ))
         .url(jump)
         .description(description)
         .color(color(rule.severity))
-        .footer(CreateEmbedFooter::new(format!("{} · {}", rule.id, t(lang, Text::PrivateFooter))));
+        .footer(CreateEmbedFooter::new(format!(
+            "{} · {}",
+            rule.id,
+            t(lang, Text::PrivateFooter)
+        )));
     if !instead.is_empty() {
         embed = embed.field(t(lang, Text::Instead), instead, false);
     }
@@ -143,7 +151,7 @@ mod tests {
             "Bonjour \\*Julie\\*, **ce n'est pas de mon ressort**"
         );
         let long = format!("{}é fin", "x".repeat(300));
-        let e = excerpt(&long, 301, 303);
+        let e = excerpt(&long, 300, 302);
         assert!(e.starts_with('…') && e.contains("**é**"));
     }
 

@@ -4,8 +4,12 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Instant;
 
-use serenity::all::{ChannelId, Context, CreateEmbed, EditMessage, Message, MessageId, MessageUpdateEvent, ReactionType};
+use serenity::all::{
+    ChannelId, Context, CreateEmbed, EditMessage, Message, MessageId, MessageUpdateEvent,
+    ReactionType,
+};
 
 use super::card;
 use super::delivery::{self, quiet, Target, COACH_EMOJI, PRAISE_EMOJI};
@@ -19,10 +23,13 @@ use crate::storage::{Event, NewEvent};
 struct Incoming<'a> {
     target: Target,
     content: &'a str,
+    /// When the event reached the handler (for the handling time in the logs).
+    received: Instant,
 }
 
 /// MESSAGE_CREATE.
 pub async fn on_message(ctx: &Context, state: &Arc<State>, msg: &Message) {
+    let received = Instant::now();
     let Some(guild) = msg.guild_id else { return };
     if msg.author.bot || msg.webhook_id.is_some() || msg.author.id == ctx.cache.current_user().id {
         return;
@@ -37,22 +44,33 @@ pub async fn on_message(ctx: &Context, state: &Arc<State>, msg: &Message) {
     let roles: Vec<u64> = match &msg.member {
         Some(m) => m.roles.iter().map(|r| r.get()).collect(),
         None if eff.agent_roles.is_empty() => vec![],
-        None => watch::member_roles(ctx, guild, msg.author.id.get()).await.unwrap_or_default(),
+        None => watch::member_roles(ctx, guild, msg.author.id.get())
+            .await
+            .unwrap_or_default(),
     };
     if !watch::is_agent(&eff, &roles) {
         return;
     }
     let incoming = Incoming {
-        target: Target { guild, channel: msg.channel_id.get(), message: msg.id.get(), agent: msg.author.id.get() },
+        target: Target {
+            guild,
+            channel: msg.channel_id.get(),
+            message: msg.id.get(),
+            agent: msg.author.id.get(),
+        },
         content: &msg.content,
+        received,
     };
     coach(ctx, state, &eff, &incoming, &HashSet::new()).await;
 }
 
 /// MESSAGE_UPDATE: re-check an edited message.
 pub async fn on_edit(ctx: &Context, state: &Arc<State>, ev: &MessageUpdateEvent) {
+    let received = Instant::now();
     // Partial updates (embeds resolved, pins...) carry no content: nothing to re-check.
-    let (Some(content), Some(guild)) = (&ev.content, ev.guild_id) else { return };
+    let (Some(content), Some(guild)) = (&ev.content, ev.guild_id) else {
+        return;
+    };
     if ev.author.as_ref().is_some_and(|a| a.bot) || matches!(ev.webhook_id, Some(Some(_))) {
         return;
     }
@@ -60,17 +78,25 @@ pub async fn on_edit(ctx: &Context, state: &Arc<State>, ev: &MessageUpdateEvent)
     let _message = state.lock_message(ev.id.get()).await;
     let guild = guild.get();
     let (channel, message) = (ev.channel_id.get(), ev.id.get());
-    let events = state.db(|db| db.events_for_message(channel, message)).unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "cannot read the message's coaching events");
-        vec![]
-    });
+    let events = state
+        .db(|db| db.events_for_message(channel, message))
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cannot read the message's coaching events");
+            vec![]
+        });
     let eff = state.effective(guild);
     let hits = state.check(&eff, content);
-    let now_hit: HashSet<&str> = hits.iter().filter(|h| h.is_avoid()).map(|h| h.rule.id.as_str()).collect();
+    let now_hit: HashSet<&str> = hits
+        .iter()
+        .filter(|h| h.is_avoid())
+        .map(|h| h.rule.id.as_str())
+        .collect();
 
     let fixed: Vec<&Event> = events
         .iter()
-        .filter(|e| e.kind == "avoid" && e.status == "active" && !now_hit.contains(e.rule_id.as_str()))
+        .filter(|e| {
+            e.kind == "avoid" && e.status == "active" && !now_hit.contains(e.rule_id.as_str())
+        })
         .collect();
     for e in &fixed {
         if let Err(err) = state.db(|db| db.mark_corrected(e.id, unix_now())) {
@@ -87,23 +113,39 @@ pub async fn on_edit(ctx: &Context, state: &Arc<State>, ev: &MessageUpdateEvent)
         (None, None) => return,
     };
     let known: HashSet<String> = events.iter().map(|e| e.rule_id.clone()).collect();
-    if !hits.iter().any(|h| h.is_avoid() && !known.contains(&h.rule.id)) {
+    if !hits
+        .iter()
+        .any(|h| h.is_avoid() && !known.contains(&h.rule.id))
+    {
         return;
     }
     if events.is_empty() {
-        if agent == ctx.cache.current_user().id.get() || !watch::is_watched(ctx, state, &eff, guild, channel).await {
+        if agent == ctx.cache.current_user().id.get()
+            || !watch::is_watched(ctx, state, &eff, guild, channel).await
+        {
             return;
         }
         let roles = match &ev.member {
             Some(Some(m)) => m.roles.iter().map(|r| r.get()).collect(),
             _ if eff.agent_roles.is_empty() => vec![],
-            _ => watch::member_roles(ctx, guild, agent).await.unwrap_or_default(),
+            _ => watch::member_roles(ctx, guild, agent)
+                .await
+                .unwrap_or_default(),
         };
         if !watch::is_agent(&eff, &roles) {
             return;
         }
     }
-    let incoming = Incoming { target: Target { guild, channel, message, agent }, content };
+    let incoming = Incoming {
+        target: Target {
+            guild,
+            channel,
+            message,
+            agent,
+        },
+        content,
+        received,
+    };
     coach(ctx, state, &eff, &incoming, &known).await;
 }
 
@@ -118,13 +160,21 @@ pub async fn on_delete(state: &State, channel: u64, message: u64) {
 }
 
 /// Checks the text and coaches the agent about hits of rules not in `skip`.
-async fn coach(ctx: &Context, state: &Arc<State>, eff: &Effective, incoming: &Incoming<'_>, skip: &HashSet<String>) {
+async fn coach(
+    ctx: &Context,
+    state: &Arc<State>,
+    eff: &Effective,
+    incoming: &Incoming<'_>,
+    skip: &HashSet<String>,
+) {
     let target = incoming.target;
-    let paused = state.db(|db| db.paused_until(target.guild, target.agent)).unwrap_or(None);
+    let paused = state
+        .db(|db| db.paused_until(target.guild, target.agent))
+        .unwrap_or(None);
     if paused.is_some_and(|until| until > unix_now()) {
         return;
     }
-    let hits: Vec<Hit> = state
+    let mut hits: Vec<Hit> = state
         .check(eff, incoming.content)
         .into_iter()
         .filter(|h| !skip.contains(&h.rule.id))
@@ -132,8 +182,16 @@ async fn coach(ctx: &Context, state: &Arc<State>, eff: &Effective, incoming: &In
     if hits.is_empty() {
         return;
     }
-    tracing::debug!(guild = target.guild, content = incoming.content, "message to coach");
-    let text = eff.settings.store_message_text.then(|| incoming.content.to_string());
+    state.add_overlay(target.guild, &mut hits);
+    tracing::debug!(
+        guild = target.guild,
+        content = incoming.content,
+        "message to coach"
+    );
+    let text = eff
+        .settings
+        .store_message_text
+        .then(|| incoming.content.to_string());
     let record = |hit: &Hit, delivery: &str| NewEvent {
         guild: target.guild,
         channel: target.channel,
@@ -150,9 +208,13 @@ async fn coach(ctx: &Context, state: &Arc<State>, eff: &Effective, incoming: &In
     };
 
     // Good practice: counted, and acknowledged discreetly when the guild wants it.
-    let praise: Vec<&Hit> = hits.iter().filter(|h| h.rule.kind == Kind::Praise).collect();
+    let praise: Vec<&Hit> = hits
+        .iter()
+        .filter(|h| h.rule.kind == Kind::Praise)
+        .collect();
     if !praise.is_empty() {
-        let reacted = eff.settings.praise_reactions && delivery::react(&ctx.http, target, PRAISE_EMOJI).await;
+        let reacted =
+            eff.settings.praise_reactions && delivery::react(&ctx.http, target, PRAISE_EMOJI).await;
         for hit in praise {
             store(state, &record(hit, if reacted { "react" } else { "none" }));
         }
@@ -165,7 +227,13 @@ async fn coach(ctx: &Context, state: &Arc<State>, eff: &Effective, incoming: &In
     }
     avoid.sort_by_key(|h| (std::cmp::Reverse(h.rule.severity), h.start));
     let rules: Vec<&str> = avoid.iter().map(|h| h.rule.id.as_str()).collect();
-    let due = state.claim(target.guild, target.agent, &rules, eff.settings.cooldown(), card::MAX_HITS);
+    let due = state.claim(
+        target.guild,
+        target.agent,
+        &rules,
+        eff.settings.cooldown(),
+        card::MAX_HITS,
+    );
     let mut to_send = Vec::new();
     for (hit, due) in avoid.into_iter().zip(due) {
         if due {
@@ -197,9 +265,21 @@ async fn coach(ctx: &Context, state: &Arc<State>, eff: &Effective, incoming: &In
         rows.clear(); // buttons must line up with their embed
     }
     let delivered = delivery::deliver(&ctx.http, state, eff, target, embeds, rows).await;
-    tracing::info!(guild = target.guild, hits = to_send.len(), delivery = delivered.how, "agent coached");
+    tracing::info!(
+        guild = target.guild,
+        hits = to_send.len(),
+        delivery = delivered.how,
+        "agent coached"
+    );
     for id in ids {
-        if let Err(e) = state.db(|db| db.set_event_delivery(id, delivered.how, delivered.note_channel, delivered.note_message)) {
+        if let Err(e) = state.db(|db| {
+            db.set_event_delivery(
+                id,
+                delivered.how,
+                delivered.note_channel,
+                delivered.note_message,
+            )
+        }) {
             tracing::warn!(error = %e, "cannot record how the coaching was delivered");
         }
     }
@@ -223,12 +303,22 @@ async fn mark_fixed_notes(ctx: &Context, eff: &Effective, fixed: &[&Event]) {
     for e in fixed {
         if e.delivery == "react" || e.delivery == "dm_fallback_react" {
             let reaction = ReactionType::Unicode(COACH_EMOJI.to_string());
-            if let Err(err) = ctx.http.delete_reaction_me(ChannelId::new(e.channel), MessageId::new(e.message), &reaction).await {
+            if let Err(err) = ctx
+                .http
+                .delete_reaction_me(
+                    ChannelId::new(e.channel),
+                    MessageId::new(e.message),
+                    &reaction,
+                )
+                .await
+            {
                 tracing::warn!(error = %err, "cannot remove the coaching reaction");
             }
             continue;
         }
-        let (Some(channel), Some(message)) = (e.dm_channel, e.dm_message) else { continue };
+        let (Some(channel), Some(message)) = (e.dm_channel, e.dm_message) else {
+            continue;
+        };
         if !done.insert((channel, message)) {
             continue;
         }
@@ -237,34 +327,41 @@ async fn mark_fixed_notes(ctx: &Context, eff: &Effective, fixed: &[&Event]) {
             .filter(|f| f.dm_message == Some(message))
             .map(|f| f.rule_id.as_str())
             .collect();
-        let note = match ChannelId::new(channel).message(&ctx.http, MessageId::new(message)).await {
+        let note = match ChannelId::new(channel)
+            .message(&ctx.http, MessageId::new(message))
+            .await
+        {
             Ok(note) => note,
             Err(err) => {
                 tracing::warn!(error = %err, "cannot fetch the coaching note to mark it fixed");
                 continue;
             }
         };
-        let embeds: Vec<CreateEmbed> = note
-            .embeds
-            .into_iter()
-            .map(|embed| {
-                let is_fixed = embed
-                    .footer
-                    .as_ref()
-                    .is_some_and(|f| rules.iter().any(|r| f.text.starts_with(&format!("{r} ·"))));
-                let title = embed.title.clone().unwrap_or_default();
-                let builder = CreateEmbed::from(embed);
-                if is_fixed && !title.starts_with('✅') {
-                    builder
-                        .color(card::FIXED_COLOR)
-                        .title(format!("{} {}", t(lang, Text::Fixed), title.trim_start_matches("💡 ")))
-                } else {
-                    builder
-                }
-            })
-            .collect();
+        let embeds: Vec<CreateEmbed> =
+            note.embeds
+                .into_iter()
+                .map(|embed| {
+                    let is_fixed = embed.footer.as_ref().is_some_and(|f| {
+                        rules.iter().any(|r| f.text.starts_with(&format!("{r} ·")))
+                    });
+                    let title = embed.title.clone().unwrap_or_default();
+                    let builder = CreateEmbed::from(embed);
+                    if is_fixed && !title.starts_with('✅') {
+                        builder.color(card::FIXED_COLOR).title(format!(
+                            "{} {}",
+                            t(lang, Text::Fixed),
+                            title.trim_start_matches("💡 ")
+                        ))
+                    } else {
+                        builder
+                    }
+                })
+                .collect();
         let edit = EditMessage::new().embeds(embeds).allowed_mentions(quiet());
-        if let Err(err) = ChannelId::new(channel).edit_message(&ctx.http, MessageId::new(message), edit).await {
+        if let Err(err) = ChannelId::new(channel)
+            .edit_message(&ctx.http, MessageId::new(message), edit)
+            .await
+        {
             tracing::warn!(error = %err, "cannot mark the coaching note fixed");
         }
     }

@@ -43,7 +43,11 @@ pub struct Delivered {
 
 impl Delivered {
     fn nothing() -> Delivered {
-        Delivered { how: "none", note_channel: None, note_message: None }
+        Delivered {
+            how: "none",
+            note_channel: None,
+            note_message: None,
+        }
     }
 }
 
@@ -64,11 +68,22 @@ pub async fn deliver(
     let delivered = match settings.delivery {
         Delivery::Dm => dm_or_fallback(http, eff, target, note, embeds.clone()).await,
         Delivery::Reply => match private_thread(http, state, target).await {
-            Ok(thread) => match ChannelId::new(thread).send_message(http, note.clone()).await {
-                Ok(m) => Delivered { how: "reply", note_channel: Some(thread), note_message: Some(m.id.get()) },
+            Ok(thread) => match ChannelId::new(thread)
+                .send_message(http, note.clone())
+                .await
+            {
+                Ok(m) => Delivered {
+                    how: "reply",
+                    note_channel: Some(thread),
+                    note_message: Some(m.id.get()),
+                },
                 Err(e) => {
                     tracing::warn!(guild = target.guild, error = %e, "cannot post in the private coaching thread; sending a DM instead");
-                    state.threads.lock().unwrap_or_else(|e| e.into_inner()).remove(&(target.channel, target.agent));
+                    state
+                        .threads
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .remove(&(target.channel, target.agent));
                     dm_or_fallback(http, eff, target, note, embeds.clone()).await
                 }
             },
@@ -79,30 +94,49 @@ pub async fn deliver(
         },
         Delivery::React => {
             if react(http, target, COACH_EMOJI).await {
-                Delivered { how: "react", note_channel: None, note_message: None }
+                Delivered {
+                    how: "react",
+                    note_channel: None,
+                    note_message: None,
+                }
             } else {
                 Delivered::nothing()
             }
         }
-        Delivery::CoachChannel => match to_coach_channel(http, eff, target, embeds.clone(), false).await {
-            Some(d) => d,
-            None => Delivered::nothing(),
-        },
+        Delivery::CoachChannel => {
+            match to_coach_channel(http, eff, target, embeds.clone(), false).await {
+                Some(d) => d,
+                None => Delivered::nothing(),
+            }
+        }
     };
-    if settings.also_coach_channel && settings.delivery != Delivery::CoachChannel && delivered.how != "dm_fallback_channel" {
+    if settings.also_coach_channel
+        && settings.delivery != Delivery::CoachChannel
+        && delivered.how != "dm_fallback_channel"
+    {
         to_coach_channel(http, eff, target, embeds, false).await;
     }
     delivered
 }
 
-async fn dm_or_fallback(http: &Http, eff: &Effective, target: Target, note: CreateMessage, embeds: Vec<CreateEmbed>) -> Delivered {
+async fn dm_or_fallback(
+    http: &Http,
+    eff: &Effective,
+    target: Target,
+    note: CreateMessage,
+    embeds: Vec<CreateEmbed>,
+) -> Delivered {
     let agent = UserId::new(target.agent);
     let sent = match agent.create_dm_channel(http).await {
         Ok(dm) => dm.id.send_message(http, note).await,
         Err(e) => Err(e),
     };
     match sent {
-        Ok(m) => Delivered { how: "dm", note_channel: Some(m.channel_id.get()), note_message: Some(m.id.get()) },
+        Ok(m) => Delivered {
+            how: "dm",
+            note_channel: Some(m.channel_id.get()),
+            note_message: Some(m.id.get()),
+        },
         Err(e) => {
             let refused = discord_code(&e) == Some(CANNOT_DM);
             tracing::warn!(guild = target.guild, agent = target.agent, refused, error = %e, "cannot DM the agent; falling back");
@@ -111,7 +145,11 @@ async fn dm_or_fallback(http: &Http, eff: &Effective, target: Target, note: Crea
                 return d;
             }
             if react(http, target, COACH_EMOJI).await {
-                return Delivered { how: "dm_fallback_react", note_channel: None, note_message: None };
+                return Delivered {
+                    how: "dm_fallback_react",
+                    note_channel: None,
+                    note_message: None,
+                };
             }
             Delivered::nothing()
         }
@@ -119,7 +157,13 @@ async fn dm_or_fallback(http: &Http, eff: &Effective, target: Target, note: Crea
 }
 
 /// Posts the note in the guild's coach channel, naming the agent without pinging them.
-async fn to_coach_channel(http: &Http, eff: &Effective, target: Target, embeds: Vec<CreateEmbed>, dm_refused: bool) -> Option<Delivered> {
+async fn to_coach_channel(
+    http: &Http,
+    eff: &Effective,
+    target: Target,
+    embeds: Vec<CreateEmbed>,
+    dm_refused: bool,
+) -> Option<Delivered> {
     let channel = eff.settings.coach_channel?;
     let lang = eff.settings.language;
     let mut content = format!("{} <@{}>", t(lang, Text::CoachChannelIntro), target.agent);
@@ -127,9 +171,16 @@ async fn to_coach_channel(http: &Http, eff: &Effective, target: Target, embeds: 
         content.push(' ');
         content.push_str(t(lang, Text::DmRefused));
     }
-    let msg = CreateMessage::new().content(content).embeds(embeds).allowed_mentions(quiet());
+    let msg = CreateMessage::new()
+        .content(content)
+        .embeds(embeds)
+        .allowed_mentions(quiet());
     match ChannelId::new(channel).send_message(http, msg).await {
-        Ok(m) => Some(Delivered { how: "coach_channel", note_channel: Some(channel), note_message: Some(m.id.get()) }),
+        Ok(m) => Some(Delivered {
+            how: "coach_channel",
+            note_channel: Some(channel),
+            note_message: Some(m.id.get()),
+        }),
         Err(e) => {
             tracing::warn!(guild = target.guild, channel, error = %e, "cannot post in the coach channel");
             None
@@ -140,7 +191,14 @@ async fn to_coach_channel(http: &Http, eff: &Effective, target: Target, embeds: 
 /// Adds a reaction to the coached message; false when Discord refuses.
 pub async fn react(http: &Http, target: Target, emoji: &str) -> bool {
     let reaction = ReactionType::Unicode(emoji.to_string());
-    match http.create_reaction(ChannelId::new(target.channel), MessageId::new(target.message), &reaction).await {
+    match http
+        .create_reaction(
+            ChannelId::new(target.channel),
+            MessageId::new(target.message),
+            &reaction,
+        )
+        .await
+    {
         Ok(()) => true,
         Err(e) => {
             tracing::warn!(guild = target.guild, channel = target.channel, error = %e, "cannot add a reaction");
@@ -151,7 +209,12 @@ pub async fn react(http: &Http, target: Target, emoji: &str) -> bool {
 
 /// The agent's private coaching thread in the message's channel (created once, reused).
 async fn private_thread(http: &Http, state: &State, target: Target) -> serenity::Result<u64> {
-    if let Some(&id) = state.threads.lock().unwrap_or_else(|e| e.into_inner()).get(&(target.channel, target.agent)) {
+    if let Some(&id) = state
+        .threads
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&(target.channel, target.agent))
+    {
         return Ok(id);
     }
     let thread = ChannelId::new(target.channel)
@@ -162,7 +225,8 @@ async fn private_thread(http: &Http, state: &State, target: Target) -> serenity:
                 .invitable(false),
         )
         .await?;
-    http.add_thread_channel_member(thread.id, UserId::new(target.agent)).await?;
+    http.add_thread_channel_member(thread.id, UserId::new(target.agent))
+        .await?;
     state
         .threads
         .lock()
@@ -174,7 +238,9 @@ async fn private_thread(http: &Http, state: &State, target: Target) -> serenity:
 /// Discord's JSON error code of a failed request, if any.
 pub fn discord_code(e: &serenity::Error) -> Option<isize> {
     match e {
-        serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(r)) => Some(r.error.code),
+        serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(r)) => {
+            Some(r.error.code)
+        }
         _ => None,
     }
 }

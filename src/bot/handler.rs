@@ -2,11 +2,14 @@
 
 use std::sync::Arc;
 
-use serenity::all::{ChannelId, Context, EventHandler, GuildChannel, GuildId, Interaction, Message, MessageId, MessageUpdateEvent, Ready};
+use serenity::all::{
+    ChannelId, Context, EventHandler, GuildChannel, GuildId, Interaction, Message, MessageId,
+    MessageUpdateEvent, Ready,
+};
 use serenity::async_trait;
 
-use super::{coach, commands};
 use super::state::State;
+use super::{coach, commands};
 
 pub struct Handler {
     pub state: Arc<State>,
@@ -22,15 +25,33 @@ impl EventHandler for Handler {
         coach::on_message(&ctx, &self.state, &msg).await;
     }
 
-    async fn message_update(&self, ctx: Context, _old: Option<Message>, _new: Option<Message>, event: MessageUpdateEvent) {
+    async fn message_update(
+        &self,
+        ctx: Context,
+        _old: Option<Message>,
+        _new: Option<Message>,
+        event: MessageUpdateEvent,
+    ) {
         coach::on_edit(&ctx, &self.state, &event).await;
     }
 
-    async fn message_delete(&self, _ctx: Context, channel: ChannelId, message: MessageId, _guild: Option<GuildId>) {
+    async fn message_delete(
+        &self,
+        _ctx: Context,
+        channel: ChannelId,
+        message: MessageId,
+        _guild: Option<GuildId>,
+    ) {
         coach::on_delete(&self.state, channel.get(), message.get()).await;
     }
 
-    async fn message_delete_bulk(&self, _ctx: Context, channel: ChannelId, messages: Vec<MessageId>, _guild: Option<GuildId>) {
+    async fn message_delete_bulk(
+        &self,
+        _ctx: Context,
+        channel: ChannelId,
+        messages: Vec<MessageId>,
+        _guild: Option<GuildId>,
+    ) {
         for message in messages {
             coach::on_delete(&self.state, channel.get(), message.get()).await;
         }
@@ -42,6 +63,10 @@ impl EventHandler for Handler {
 
     async fn channel_update(&self, _ctx: Context, _old: Option<GuildChannel>, new: GuildChannel) {
         // A channel moved to another category: forget its remembered parent.
-        self.state.parents.lock().unwrap_or_else(|e| e.into_inner()).remove(&new.id.get());
+        self.state
+            .parents
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&new.id.get());
     }
 }

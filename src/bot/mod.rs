@@ -22,6 +22,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use serenity::all::{ClientBuilder, GatewayIntents, HttpBuilder};
+use serenity::cache::Settings as CacheSettings;
 use serenity::gateway::GatewayError;
 
 use crate::config::Config;
@@ -57,6 +58,9 @@ pub async fn run(
         Storage::open(&config.database)
     }
     .with_context(|| format!("cannot open the database {}", config.database.display()))?;
+    if config.database.as_os_str() != ":memory:" {
+        spawn_checkpointer(&storage, config.database.clone());
+    }
     let state = Arc::new(State::new(config, report.engine, storage));
 
     let mut http = HttpBuilder::new(&token);
@@ -75,11 +79,19 @@ pub async fn run(
         Err(e) => return Err(e).context("cannot reach Discord to check the token"),
     }
 
+    // Tact reads guilds and channels from the cache, never users: do not keep every author.
+    let mut cache = CacheSettings::default();
+    cache.cache_users = false;
     let mut client = ClientBuilder::new_with_http(http, intents())
-        .event_handler(handler::Handler { state: Arc::clone(&state) })
+        .cache_settings(cache)
+        .event_handler(handler::Handler {
+            state: Arc::clone(&state),
+        })
         .framework(commands::framework(Arc::clone(&state)))
         .await
         .context("cannot build the Discord client")?;
+    let _rules_watcher =
+        commands::reload::spawn_watcher(Arc::clone(&state), Arc::clone(&client.http));
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {
         shutdown.await;
@@ -109,10 +121,48 @@ pub async fn run(
     }
 }
 
+/// How often the write-ahead log is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
+
+/// Moves SQLite's checkpoints (which fsync) off the per-message path: commits no longer
+/// checkpoint; a second connection does it in the background.
+fn spawn_checkpointer(storage: &Storage, path: std::path::PathBuf) {
+    let background = match Storage::open(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "no background checkpoints; commits will checkpoint");
+            return;
+        }
+    };
+    if let Err(e) = storage.set_auto_checkpoint(0) {
+        tracing::warn!(error = %e, "cannot turn off automatic checkpoints");
+        return;
+    }
+    let background = Arc::new(std::sync::Mutex::new(background));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        loop {
+            tick.tick().await;
+            let db = Arc::clone(&background);
+            let done = tokio::task::spawn_blocking(move || {
+                db.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .checkpoint_passive()
+            })
+            .await;
+            if let Ok(Err(e)) = done {
+                tracing::warn!(error = %e, "background checkpoint failed");
+            }
+        }
+    });
+}
+
 /// The HTTP status of a failed Discord request.
 fn delivery_status(e: &serenity::Error) -> Option<u16> {
     match e {
-        serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(r)) => Some(r.status_code.as_u16()),
+        serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(r)) => {
+            Some(r.status_code.as_u16())
+        }
         _ => None,
     }
 }

@@ -61,7 +61,9 @@ impl State {
             threads: Mutex::new(HashMap::new()),
             inflight: AtomicUsize::new(0),
             idle: Notify::new(),
-            message_locks: (0..MESSAGE_LOCK_STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+            message_locks: (0..MESSAGE_LOCK_STRIPES)
+                .map(|_| tokio::sync::Mutex::new(()))
+                .collect(),
         }
     }
 
@@ -83,7 +85,12 @@ impl State {
 
     /// The effective settings of a guild (cached; see [`State::invalidate`]).
     pub fn effective(&self, guild: u64) -> Arc<Effective> {
-        if let Some(e) = self.effective.read().unwrap_or_else(|e| e.into_inner()).get(&guild) {
+        if let Some(e) = self
+            .effective
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&guild)
+        {
             return Arc::clone(e);
         }
         let overrides = self.db(|db| db.guild_settings(guild)).unwrap_or_else(|e| {
@@ -92,7 +99,11 @@ impl State {
         });
         let mut settings = self.config.settings(guild);
         let section = self.config.guild(guild);
-        if let Some(d) = overrides.delivery.as_deref().and_then(|d| d.parse::<Delivery>().ok()) {
+        if let Some(d) = overrides
+            .delivery
+            .as_deref()
+            .and_then(|d| d.parse::<Delivery>().ok())
+        {
             settings.delivery = d;
         }
         if let Some(c) = overrides.cooldown_minutes {
@@ -105,7 +116,9 @@ impl State {
         for c in &overrides.channels_removed {
             watched.remove(c);
         }
-        let mut agent_roles: HashSet<u64> = section.map(|g| g.agent_roles.iter().copied().collect()).unwrap_or_default();
+        let mut agent_roles: HashSet<u64> = section
+            .map(|g| g.agent_roles.iter().copied().collect())
+            .unwrap_or_default();
         agent_roles.extend(&overrides.roles_added);
         for r in &overrides.roles_removed {
             agent_roles.remove(r);
@@ -125,7 +138,10 @@ impl State {
 
     /// Forgets a guild's cached settings after an admin changed them.
     pub fn invalidate(&self, guild: u64) {
-        self.effective.write().unwrap_or_else(|e| e.into_inner()).remove(&guild);
+        self.effective
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&guild);
     }
 
     /// Checks a message with a guild's settings.
@@ -164,9 +180,15 @@ impl State {
             return;
         }
         for hit in hits.iter_mut().filter(|h| h.is_avoid()) {
-            let Some(extra) = overlay.get(&hit.rule.id) else { continue };
+            let Some(extra) = overlay.get(&hit.rule.id) else {
+                continue;
+            };
             let at = hit.alternatives.len().min(1);
-            let new: Vec<String> = extra.iter().filter(|a| !hit.alternatives.contains(a)).cloned().collect();
+            let new: Vec<String> = extra
+                .iter()
+                .filter(|a| !hit.alternatives.contains(a))
+                .cloned()
+                .collect();
             hit.alternatives.splice(at..at, new);
         }
     }
@@ -175,7 +197,14 @@ impl State {
     /// now: those out of their cooldown (in memory, or since the last delivered coaching in
     /// storage, which survives restarts), at most `max` of them, and only if the agent has not
     /// already had [`BURST_PER_MINUTE`] notes this minute. The chosen ones start their cooldown.
-    pub fn claim(&self, guild: u64, agent: u64, rules: &[&str], cooldown: Duration, max: usize) -> Vec<bool> {
+    pub fn claim(
+        &self,
+        guild: u64,
+        agent: u64,
+        rules: &[&str],
+        cooldown: Duration,
+        max: usize,
+    ) -> Vec<bool> {
         let now = Instant::now();
         let mut cooldowns = self.cooldowns.lock().unwrap_or_else(|e| e.into_inner());
         let mut due: Vec<bool> = rules
@@ -189,7 +218,7 @@ impl State {
                         tracing::warn!(error = %e, "cannot read the last coaching time; coaching anyway");
                         None
                     });
-                    !last.is_some_and(|t| t > since)
+                    last.is_none_or(|t| t <= since)
                 }
             })
             .collect();
@@ -206,7 +235,10 @@ impl State {
         }
         let mut bursts = self.bursts.lock().unwrap_or_else(|e| e.into_inner());
         let recent = bursts.entry((guild, agent)).or_default();
-        while recent.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(60)) {
+        while recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(60))
+        {
             recent.pop_front();
         }
         if recent.len() >= BURST_PER_MINUTE {
@@ -217,14 +249,17 @@ impl State {
             cooldowns.insert((guild, agent, rule.to_string()), now);
         }
         if cooldowns.len() > 100_000 {
-            cooldowns.retain(|_, t| now.duration_since(*t) < cooldown.max(Duration::from_secs(3600)));
+            cooldowns
+                .retain(|_, t| now.duration_since(*t) < cooldown.max(Duration::from_secs(3600)));
         }
         due
     }
 
     /// Holds the lock of one message while its event is handled.
     pub async fn lock_message(&self, message: u64) -> tokio::sync::MutexGuard<'_, ()> {
-        self.message_locks[(message % MESSAGE_LOCK_STRIPES as u64) as usize].lock().await
+        self.message_locks[(message % MESSAGE_LOCK_STRIPES as u64) as usize]
+            .lock()
+            .await
     }
 
     /// Marks the start of work that shutdown must wait for; the guard marks its end.

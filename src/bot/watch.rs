@@ -7,7 +7,13 @@ use super::state::{Effective, State};
 
 /// Whether `channel` is watched: itself, its parent (a thread's channel or a channel's
 /// category) or its grandparent (a thread in a channel of a watched category).
-pub async fn is_watched(ctx: &Context, state: &State, eff: &Effective, guild: u64, channel: u64) -> bool {
+pub async fn is_watched(
+    ctx: &Context,
+    state: &State,
+    eff: &Effective,
+    guild: u64,
+    channel: u64,
+) -> bool {
     if eff.watched.is_empty() {
         return false;
     }
@@ -31,7 +37,12 @@ pub fn is_agent(eff: &Effective, roles: &[u64]) -> bool {
 
 /// The parent of a channel or thread: from memory, the cache, or Discord (remembered).
 async fn parent(ctx: &Context, state: &State, guild: u64, channel: u64) -> Option<u64> {
-    if let Some(p) = state.parents.lock().unwrap_or_else(|e| e.into_inner()).get(&channel) {
+    if let Some(p) = state
+        .parents
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&channel)
+    {
         return *p;
     }
     let cached: Option<Option<u64>> = ctx.cache.guild(GuildId::new(guild)).and_then(|g| {
@@ -39,7 +50,12 @@ async fn parent(ctx: &Context, state: &State, guild: u64, channel: u64) -> Optio
         g.channels
             .get(&id)
             .map(|c| c.parent_id.map(|p| p.get()))
-            .or_else(|| g.threads.iter().find(|t| t.id == id).map(|t| t.parent_id.map(|p| p.get())))
+            .or_else(|| {
+                g.threads
+                    .iter()
+                    .find(|t| t.id == id)
+                    .map(|t| t.parent_id.map(|p| p.get()))
+            })
     });
     let found = match cached {
         Some(p) => p,
@@ -52,7 +68,11 @@ async fn parent(ctx: &Context, state: &State, guild: u64, channel: u64) -> Optio
             }
         },
     };
-    state.parents.lock().unwrap_or_else(|e| e.into_inner()).insert(channel, found);
+    state
+        .parents
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(channel, found);
     found
 }
 
@@ -66,7 +86,11 @@ pub async fn member_roles(ctx: &Context, guild: u64, user: u64) -> Option<Vec<u6
     if cached.is_some() {
         return cached;
     }
-    match ctx.http.get_member(GuildId::new(guild), UserId::new(user)).await {
+    match ctx
+        .http
+        .get_member(GuildId::new(guild), UserId::new(user))
+        .await
+    {
         Ok(m) => Some(m.roles.iter().map(|r| r.get()).collect()),
         Err(e) => {
             tracing::warn!(guild, user, error = %e, "cannot look up the member's roles");

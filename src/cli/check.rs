@@ -111,7 +111,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         let mut v: Vec<(Option<PathBuf>, Box<dyn Read>)> = Vec::new();
         for f in &args.files {
-            let file = std::fs::File::open(f).with_context(|| format!("cannot open {}", f.display()))?;
+            let file =
+                std::fs::File::open(f).with_context(|| format!("cannot open {}", f.display()))?;
             v.push((Some(f.clone()), Box::new(file)));
         }
         v
@@ -163,7 +164,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
     out.flush()?;
-    Ok(if summary.avoid > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if summary.avoid > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 #[derive(Default)]
@@ -184,7 +189,13 @@ impl Summary {
     }
 }
 
-fn human(out: &mut impl Write, style: &Style, place: &str, text: &str, hits: &[Hit]) -> std::io::Result<()> {
+fn human(
+    out: &mut impl Write,
+    style: &Style,
+    place: &str,
+    text: &str,
+    hits: &[Hit],
+) -> std::io::Result<()> {
     if hits.is_empty() {
         return Ok(());
     }

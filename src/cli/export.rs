@@ -40,7 +40,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             db.display()
         );
     }
-    let storage = Storage::open(db).with_context(|| format!("cannot open the database {}", db.display()))?;
+    let storage =
+        Storage::open(db).with_context(|| format!("cannot open the database {}", db.display()))?;
     let overlay = storage.overlay(args.guild)?;
     let engine = match rules_dir::load_unchecked(&config.rules_dir) {
         Ok(report) => Some(report.engine),
@@ -51,17 +52,26 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     };
     let text = render(args.guild, &overlay, engine.as_ref(), &config.rules_dir);
     match &args.output {
-        Some(path) => std::fs::write(path, &text).with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => std::fs::write(path, &text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => print!("{text}"),
     }
     let rules = text.matches("[[rule]]").count();
-    eprintln!("{} accepted alternative(s); {rules} rule(s) to merge", overlay.len());
+    eprintln!(
+        "{} accepted alternative(s); {rules} rule(s) to merge",
+        overlay.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 /// The TOML file: a header explaining how to merge, then one `[[rule]]` per rule id with the
 /// alternatives that are not in the rules folder yet (each preceded by the rule's file).
-pub fn render(guild: u64, overlay: &[(String, String)], engine: Option<&Engine>, rules_dir: &Path) -> String {
+pub fn render(
+    guild: u64,
+    overlay: &[(String, String)],
+    engine: Option<&Engine>,
+    rules_dir: &Path,
+) -> String {
     // Rule ids in the folder's order, then unknown ones in acceptance order.
     let mut ids: Vec<&str> = Vec::new();
     for (id, _) in overlay {
@@ -77,7 +87,10 @@ pub fn render(guild: u64, overlay: &[(String, String)], engine: Option<&Engine>,
     ids.sort_by_key(|id| position(id));
 
     let mut out = String::new();
-    let _ = writeln!(out, "# Alternatives accepted by the admins of guild {guild} (/tact-admin feedback),");
+    let _ = writeln!(
+        out,
+        "# Alternatives accepted by the admins of guild {guild} (/tact-admin feedback),"
+    );
     let _ = writeln!(out, "# exported by `tact rules export --guild {guild}`.");
     out.push_str(
         "#
@@ -94,7 +107,9 @@ pub fn render(guild: u64, overlay: &[(String, String)], engine: Option<&Engine>,
     let mut rules = 0;
     for id in ids {
         let rule = engine.and_then(|e| e.rule(id));
-        let known: Vec<String> = rule.map(|r| r.alternatives.iter().map(|a| fold(a)).collect()).unwrap_or_default();
+        let known: Vec<String> = rule
+            .map(|r| r.alternatives.iter().map(|a| fold(a)).collect())
+            .unwrap_or_default();
         let mut alternatives: Vec<&str> = Vec::new();
         for (_, alt) in overlay.iter().filter(|(r, _)| r == id) {
             let folded = fold(alt);
@@ -109,11 +124,24 @@ pub fn render(guild: u64, overlay: &[(String, String)], engine: Option<&Engine>,
         out.push('\n');
         match rule {
             Some(r) => {
-                let file = r.origin.file.strip_prefix(rules_dir).map_or_else(|_| r.origin.file.clone(), |rel| Path::new("rules").join(rel));
-                let _ = writeln!(out, "# {}:{} ({}, {})", file.display(), r.origin.line, r.lang, r.category);
+                let file = r.origin.file.strip_prefix(rules_dir).map_or_else(
+                    |_| r.origin.file.clone(),
+                    |rel| Path::new("rules").join(rel),
+                );
+                let _ = writeln!(
+                    out,
+                    "# {}:{} ({}, {})",
+                    file.display(),
+                    r.origin.line,
+                    r.lang,
+                    r.category
+                );
             }
             None => {
-                let _ = writeln!(out, "# not in the rules folder any more: merge by hand or leave out");
+                let _ = writeln!(
+                    out,
+                    "# not in the rules folder any more: merge by hand or leave out"
+                );
             }
         }
         out.push_str("[[rule]]\n");
@@ -125,7 +153,9 @@ pub fn render(guild: u64, overlay: &[(String, String)], engine: Option<&Engine>,
         out.push_str("]\n");
     }
     if rules == 0 {
-        out.push_str("\n# Nothing to merge: no accepted alternative is missing from the rules folder.\n");
+        out.push_str(
+            "\n# Nothing to merge: no accepted alternative is missing from the rules folder.\n",
+        );
     }
     out
 }
@@ -154,22 +184,53 @@ examples.pass = ["Je reste calme", "calme plat", "`calmez-vous`"]
 
     #[test]
     fn renders_mergeable_toml() {
-        let engine = build_strict(&[RuleSource { path: "/srv/rules/fr/dismissive.toml".into(), text: RULE.into(), lang: Some(Lang::Fr) }]).unwrap();
+        let engine = build_strict(&[RuleSource {
+            path: "/srv/rules/fr/dismissive.toml".into(),
+            text: RULE.into(),
+            lang: Some(Lang::Fr),
+        }])
+        .unwrap();
         let overlay = vec![
-            ("fr-calmez-vous".to_string(), "Je comprends, et je m'en occupe tout de suite.".to_string()),
-            ("fr-gone".to_string(), "Un \"guillemet\" et une \\ barre".to_string()),
-            ("fr-calmez-vous".to_string(), "Je comprends votre agacement.".to_string()),
+            (
+                "fr-calmez-vous".to_string(),
+                "Je comprends, et je m'en occupe tout de suite.".to_string(),
+            ),
+            (
+                "fr-gone".to_string(),
+                "Un \"guillemet\" et une \\ barre".to_string(),
+            ),
+            (
+                "fr-calmez-vous".to_string(),
+                "Je comprends votre agacement.".to_string(),
+            ),
         ];
         let text = render(42, &overlay, Some(&engine), Path::new("/srv/rules"));
         assert!(text.contains("guild 42"), "{text}");
-        assert!(text.contains("# rules/fr/dismissive.toml:2 (fr, dismissive)\n[[rule]]\nid = \"fr-calmez-vous\""), "{text}");
+        assert!(
+            text.contains(
+                "# rules/fr/dismissive.toml:2 (fr, dismissive)\n[[rule]]\nid = \"fr-calmez-vous\""
+            ),
+            "{text}"
+        );
         let parsed: toml::Value = toml::from_str(&text).unwrap();
         let rules = parsed["rule"].as_array().unwrap();
         assert_eq!(rules.len(), 2);
         assert_eq!(rules[0]["id"].as_str(), Some("fr-calmez-vous"));
-        let alts: Vec<&str> = rules[0]["alternatives"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
-        assert_eq!(alts, ["Je comprends, et je m'en occupe tout de suite."], "already known alternatives are left out");
-        assert_eq!(rules[1]["alternatives"][0].as_str(), Some("Un \"guillemet\" et une \\ barre"));
+        let alts: Vec<&str> = rules[0]["alternatives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            alts,
+            ["Je comprends, et je m'en occupe tout de suite."],
+            "already known alternatives are left out"
+        );
+        assert_eq!(
+            rules[1]["alternatives"][0].as_str(),
+            Some("Un \"guillemet\" et une \\ barre")
+        );
         assert!(text.contains("# not in the rules folder any more"));
     }
 
@@ -177,6 +238,9 @@ examples.pass = ["Je reste calme", "calme plat", "`calmez-vous`"]
     fn nothing_to_merge_says_so() {
         let text = render(1, &[], None, Path::new("rules"));
         assert!(text.contains("Nothing to merge"));
-        assert!(toml::from_str::<toml::Value>(&text).unwrap().get("rule").is_none());
+        assert!(toml::from_str::<toml::Value>(&text)
+            .unwrap()
+            .get("rule")
+            .is_none());
     }
 }

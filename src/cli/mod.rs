@@ -14,7 +14,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::engine::{Lang, LangChoice};
 
 #[derive(Debug, Parser)]
-#[command(name = "tact", version, about = "Real-time, private coaching for customer-support agents")]
+#[command(
+    name = "tact",
+    version,
+    about = "Real-time, private coaching for customer-support agents"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,

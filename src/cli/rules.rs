@@ -45,12 +45,18 @@ pub enum RulesCommand {
 pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
     let style = Style::for_stdout();
     match cmd {
-        RulesCommand::List { lang, category, rules } => {
+        RulesCommand::List {
+            lang,
+            category,
+            rules,
+        } => {
             let engine = load_engine(&rules)?;
             let lang = lang.and_then(LangArg::lang);
             let mut n = 0;
             for r in engine.rules() {
-                if lang.is_some_and(|l| l != r.lang) || category.as_ref().is_some_and(|c| *c != r.category) {
+                if lang.is_some_and(|l| l != r.lang)
+                    || category.as_ref().is_some_and(|c| *c != r.category)
+                {
                     continue;
                 }
                 n += 1;
@@ -61,7 +67,11 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
                     r.category,
                     r.severity.as_str(),
                     r.kind.as_str(),
-                    r.phrases.first().or(r.patterns.first()).map(String::as_str).unwrap_or("")
+                    r.phrases
+                        .first()
+                        .or(r.patterns.first())
+                        .map(String::as_str)
+                        .unwrap_or("")
                 );
             }
             eprintln!("{n} rule(s)");
@@ -79,7 +89,11 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
                 close.truncate(5);
                 bail!(
                     "no rule with id {id:?}{}; `tact rules list` shows every id",
-                    if close.is_empty() { String::new() } else { format!(" (did you mean {}?)", close.join(", ")) }
+                    if close.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (did you mean {}?)", close.join(", "))
+                    }
                 );
             };
             print!("{}", show(rule, &style));
@@ -120,31 +134,52 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
             let results = example_results(&report.engine);
             let alt_errors = behaviour_errors(&report.engine)
                 .into_iter()
-                .filter(|e| e.field.as_deref().is_some_and(|f| f.starts_with("alternatives")))
+                .filter(|e| {
+                    e.field
+                        .as_deref()
+                        .is_some_and(|f| f.starts_with("alternatives"))
+                })
                 .collect::<Vec<_>>();
             let mut failed = 0;
             for r in results.iter().filter(|r| !r.ok) {
                 failed += 1;
                 let rule = report.engine.rule(&r.rule).expect("rule");
-                let field = format!("examples.{}[{}]", if r.expect_flag { "flag" } else { "pass" }, r.index);
+                let field = format!(
+                    "examples.{}[{}]",
+                    if r.expect_flag { "flag" } else { "pass" },
+                    r.index
+                );
                 println!(
                     "FAIL {}:{}: {} {field}: {:?} {}",
                     rule.origin.file.display(),
                     rule.origin.line_of(&field),
                     r.rule,
                     r.text,
-                    if r.expect_flag { "should be flagged but is not" } else { "should pass but is flagged" }
+                    if r.expect_flag {
+                        "should be flagged but is not"
+                    } else {
+                        "should pass but is flagged"
+                    }
                 );
             }
             for e in &alt_errors {
                 failed += 1;
                 println!("FAIL {e}");
             }
-            let total_alts: usize = report.engine.rules().iter().map(|r| r.alternatives.len()).sum();
+            let total_alts: usize = report
+                .engine
+                .rules()
+                .iter()
+                .map(|r| r.alternatives.len())
+                .sum();
             let passed = results.len() + total_alts - failed;
             failed += report.errors.len();
             println!("{passed} passed, {failed} failed");
-            Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }
@@ -152,8 +187,21 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
 fn show(r: &Rule, style: &Style) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(s, "{} ({}:{})", style.bold(&r.id), r.origin.file.display(), r.origin.line);
-    let _ = writeln!(s, "  {} · {} · {} · {}", r.lang, r.category, style.severity(r.severity.as_str()), r.kind.as_str());
+    let _ = writeln!(
+        s,
+        "{} ({}:{})",
+        style.bold(&r.id),
+        r.origin.file.display(),
+        r.origin.line
+    );
+    let _ = writeln!(
+        s,
+        "  {} · {} · {} · {}",
+        r.lang,
+        r.category,
+        style.severity(r.severity.as_str()),
+        r.kind.as_str()
+    );
     let _ = writeln!(s, "  why: {}", r.why);
     let list = |s: &mut String, title: &str, items: &[String]| {
         if !items.is_empty() {
@@ -166,7 +214,15 @@ fn show(r: &Rule, style: &Style) -> String {
     list(&mut s, "phrases", &r.phrases);
     list(&mut s, "patterns", &r.patterns);
     list(&mut s, "unless", &r.unless);
-    list(&mut s, if r.swap { "alternatives (swap)" } else { "alternatives" }, &r.alternatives);
+    list(
+        &mut s,
+        if r.swap {
+            "alternatives (swap)"
+        } else {
+            "alternatives"
+        },
+        &r.alternatives,
+    );
     list(&mut s, "flags", &r.examples_flag);
     list(&mut s, "passes", &r.examples_pass);
     s

@@ -69,7 +69,10 @@ fn init_logging(default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(default_filter))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 #[derive(Debug, Args)]
@@ -79,7 +82,9 @@ pub struct ConfigCheckArgs {
 }
 
 pub fn config_check(args: ConfigCheckArgs) -> anyhow::Result<ExitCode> {
-    let path = args.file.unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_FILE));
+    let path = args
+        .file
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_FILE));
     match Config::load(&path) {
         Ok(c) => {
             println!(
@@ -93,7 +98,11 @@ pub fn config_check(args: ConfigCheckArgs) -> anyhow::Result<ExitCode> {
         }
         Err(problems) => {
             println!("{problems}");
-            println!("{} problem(s) in {}", problems.problems.len(), path.display());
+            println!(
+                "{} problem(s) in {}",
+                problems.problems.len(),
+                path.display()
+            );
             Ok(ExitCode::from(1))
         }
     }

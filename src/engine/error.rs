@@ -79,7 +79,11 @@ impl fmt::Display for RuleErrors {
 /// 1-based line of a byte offset in `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
-    text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]
@@ -88,10 +92,13 @@ mod tests {
 
     #[test]
     fn display_names_file_line_rule_field() {
-        let e = RuleError::new("rules/fr/refusal.toml", "unknown severity \"high\"; use one of info, warning, alert")
-            .line(Some(12))
-            .rule(Some("fr-x"))
-            .field("severity");
+        let e = RuleError::new(
+            "rules/fr/refusal.toml",
+            "unknown severity \"high\"; use one of info, warning, alert",
+        )
+        .line(Some(12))
+        .rule(Some("fr-x"))
+        .field("severity");
         assert_eq!(
             e.to_string(),
             "rules/fr/refusal.toml:12: rule fr-x: severity: unknown severity \"high\"; use one of info, warning, alert"

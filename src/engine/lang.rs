@@ -4,15 +4,15 @@ use super::rule::Lang;
 
 const FR: &[&str] = &[
     "je", "tu", "il", "nous", "vous", "le", "la", "les", "des", "un", "une", "du", "est", "pas",
-    "ne", "que", "qui", "pour", "avec", "dans", "sur", "ce", "ca", "c'est", "mais", "votre",
-    "vos", "mon", "ma", "mes", "merci", "bonjour", "oui", "non", "et", "ou", "au", "aux", "j'ai",
-    "on", "peux", "peut", "suis", "sont", "tres", "bien", "aussi", "fait", "faire", "y'a",
+    "ne", "que", "qui", "pour", "avec", "dans", "sur", "ce", "ca", "c'est", "mais", "votre", "vos",
+    "mon", "ma", "mes", "merci", "bonjour", "oui", "non", "et", "ou", "au", "aux", "j'ai", "on",
+    "peux", "peut", "suis", "sont", "tres", "bien", "aussi", "fait", "faire", "y'a",
 ];
 const EN: &[&str] = &[
-    "i", "you", "he", "she", "we", "they", "the", "a", "an", "is", "are", "not", "to", "of",
-    "for", "with", "in", "on", "that", "this", "it", "and", "or", "but", "your", "my", "thanks",
-    "thank", "hello", "hi", "yes", "no", "can", "can't", "don't", "will", "have", "has", "be",
-    "please", "i'm", "it's", "that's", "what", "there", "was", "do", "just",
+    "i", "you", "he", "she", "we", "they", "the", "a", "an", "is", "are", "not", "to", "of", "for",
+    "with", "in", "on", "that", "this", "it", "and", "or", "but", "your", "my", "thanks", "thank",
+    "hello", "hi", "yes", "no", "can", "can't", "don't", "will", "have", "has", "be", "please",
+    "i'm", "it's", "that's", "what", "there", "was", "do", "just",
 ];
 
 /// The language of a normalized message, when the evidence is clear.
@@ -41,7 +41,10 @@ mod tests {
 
     #[test]
     fn detects_clear_cases_only() {
-        assert_eq!(detect("bonjour, ce n'est pas de mon ressort"), Some(Lang::Fr));
+        assert_eq!(
+            detect("bonjour, ce n'est pas de mon ressort"),
+            Some(Lang::Fr)
+        );
         assert_eq!(detect("c pas mon rayon"), Some(Lang::Fr));
         assert_eq!(detect("sorry, that's not my department"), Some(Lang::En));
         assert_eq!(detect("ok"), None);

@@ -23,17 +23,25 @@ pub struct Found {
 ///   apostrophe-insensitive, `c'est` = `cest` = `c est`).
 pub fn search(engine: &Engine, query: &str, limit: usize) -> Vec<Found> {
     let mut found: Vec<Found> = Vec::new();
-    let mut put = |rule: &Arc<Rule>, score: u32, matched: &str| {
-        match found.iter_mut().find(|f| f.rule.id == rule.id) {
-            Some(f) if f.score >= score => {}
-            Some(f) => {
-                f.score = score;
-                f.matched = matched.to_string();
-            }
-            None => found.push(Found { rule: Arc::clone(rule), score, matched: matched.to_string() }),
+    let mut put = |rule: &Arc<Rule>, score: u32, matched: &str| match found
+        .iter_mut()
+        .find(|f| f.rule.id == rule.id)
+    {
+        Some(f) if f.score >= score => {}
+        Some(f) => {
+            f.score = score;
+            f.matched = matched.to_string();
         }
+        None => found.push(Found {
+            rule: Arc::clone(rule),
+            score,
+            matched: matched.to_string(),
+        }),
     };
-    let all = CheckOptions { lang: LangChoice::All, ..CheckOptions::default() };
+    let all = CheckOptions {
+        lang: LangChoice::All,
+        ..CheckOptions::default()
+    };
     for hit in engine.check(query, &all) {
         put(&hit.rule, 100, &hit.snippet);
     }
@@ -57,7 +65,11 @@ pub fn search(engine: &Engine, query: &str, limit: usize) -> Vec<Found> {
                 if t.contains(&q) {
                     put(rule, score, text);
                 } else {
-                    let present = q.words.iter().filter(|w| w.len() >= 3 && t.words.contains(w)).count();
+                    let present = q
+                        .words
+                        .iter()
+                        .filter(|w| w.len() >= 3 && t.words.contains(w))
+                        .count();
                     let long = q.words.iter().filter(|w| w.len() >= 3).count();
                     if long > 0 && present == long {
                         put(rule, score - 20, text);
@@ -73,7 +85,11 @@ pub fn search(engine: &Engine, query: &str, limit: usize) -> Vec<Found> {
         }
     }
     found.retain(|f| f.rule.kind == Kind::Avoid);
-    found.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.rule.id.cmp(&b.rule.id)));
+    found.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.rule.id.cmp(&b.rule.id))
+    });
     found.truncate(limit);
     found
 }
@@ -161,7 +177,11 @@ impl Key {
             .map(|c| if c.is_alphanumeric() { c } else { ' ' })
             .collect();
         let words: Vec<String> = folded.split_whitespace().map(str::to_string).collect();
-        Key { spaced: format!(" {} ", words.join(" ")), compact: words.concat(), words }
+        Key {
+            spaced: format!(" {} ", words.join(" ")),
+            compact: words.concat(),
+            words,
+        }
     }
 
     /// Whether `other`'s words appear in order in this text (whole words), or, for longer
@@ -170,7 +190,8 @@ impl Key {
         if other.words.is_empty() {
             return false;
         }
-        self.spaced.contains(&other.spaced) || (other.compact.len() >= 5 && self.compact.contains(&other.compact))
+        self.spaced.contains(&other.spaced)
+            || (other.compact.len() >= 5 && self.compact.contains(&other.compact))
     }
 }
 
@@ -212,19 +233,32 @@ examples.pass = ["journée", "belle", "beau jour"]
 "#;
 
     fn engine() -> Engine {
-        build_strict(&[RuleSource { path: "rules/fr/x.toml".into(), text: RULES.into(), lang: Some(Lang::Fr) }]).unwrap()
+        build_strict(&[RuleSource {
+            path: "rules/fr/x.toml".into(),
+            text: RULES.into(),
+            lang: Some(Lang::Fr),
+        }])
+        .unwrap()
     }
 
     #[test]
     fn finds_by_what_the_rule_flags_and_by_words() {
         let e = engine();
-        let ids = |q: &str| search(&e, q, 5).into_iter().map(|f| f.rule.id.clone()).collect::<Vec<_>>();
+        let ids = |q: &str| {
+            search(&e, q, 5)
+                .into_iter()
+                .map(|f| f.rule.id.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(ids("C’EST PAS MON RAYON"), ["fr-pas-mon-ressort"]);
         assert_eq!(ids("ressort"), ["fr-pas-mon-ressort"]);
         assert_eq!(ids("cest pas"), ["fr-pas-mon-ressort"]);
         assert_eq!(ids("calmez vous"), ["fr-calmez-vous"]);
         assert_eq!(ids("calmez"), ["fr-calmez-vous"]);
-        assert!(ids("belle journée").is_empty(), "praise rules have nothing to say instead");
+        assert!(
+            ids("belle journée").is_empty(),
+            "praise rules have nothing to say instead"
+        );
         assert!(ids("rien à voir").is_empty());
         assert!(ids("  ").is_empty());
         let f = &search(&e, "bon, c pas mon rayon", 5)[0];
@@ -234,8 +268,16 @@ examples.pass = ["journée", "belle", "beau jour"]
     #[test]
     fn completes_ids_and_phrases() {
         let e = engine();
-        let ids = |q: &str| complete(&e, q, 25).into_iter().map(|r| r.id.clone()).collect::<Vec<_>>();
-        assert_eq!(ids(""), ["fr-calmez-vous", "fr-merci-praise", "fr-pas-mon-ressort"]);
+        let ids = |q: &str| {
+            complete(&e, q, 25)
+                .into_iter()
+                .map(|r| r.id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(""),
+            ["fr-calmez-vous", "fr-merci-praise", "fr-pas-mon-ressort"]
+        );
         assert_eq!(ids("fr-c"), ["fr-calmez-vous"]);
         assert_eq!(ids("rayon"), ["fr-pas-mon-ressort"]);
         assert_eq!(ids("Journée"), ["fr-merci-praise"]);
@@ -244,8 +286,14 @@ examples.pass = ["journée", "belle", "beau jour"]
 
     #[test]
     fn readable_phrases() {
-        assert_eq!(readable_phrase("ce n'est [vraiment] pas (de mon|mon) (ressort|rayon)"), "ce n'est pas de mon ressort");
-        assert_eq!(readable_phrase("je ne peux pas * rembours*"), "je ne peux pas … rembours…");
+        assert_eq!(
+            readable_phrase("ce n'est [vraiment] pas (de mon|mon) (ressort|rayon)"),
+            "ce n'est pas de mon ressort"
+        );
+        assert_eq!(
+            readable_phrase("je ne peux pas * rembours*"),
+            "je ne peux pas … rembours…"
+        );
         assert_eq!(readable_phrase("(a|(b|c) d) e"), "a e");
         assert_eq!(readable_phrase("calm down"), "calm down");
     }

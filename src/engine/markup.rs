@@ -203,9 +203,15 @@ mod tests {
             masked("voir https://ex.com/a?b=c puis"),
             vec!["https://ex.com/a?b=c"]
         );
-        assert_eq!(masked("<@123> <@!4> <@&5> <#6>"), vec!["<@123>", "<@!4>", "<@&5>", "<#6>"]);
+        assert_eq!(
+            masked("<@123> <@!4> <@&5> <#6>"),
+            vec!["<@123>", "<@!4>", "<@&5>", "<#6>"]
+        );
         assert_eq!(masked("<:ok:12> <a:no:34>"), vec!["<:ok:12>", "<a:no:34>"]);
-        assert_eq!(masked("<t:1700000000:R> </tact check:99>"), vec!["<t:1700000000:R>", "</tact check:99>"]);
+        assert_eq!(
+            masked("<t:1700000000:R> </tact check:99>"),
+            vec!["<t:1700000000:R>", "</tact check:99>"]
+        );
         assert!(masked("a < b > c").is_empty());
         assert!(masked("xhttp://").is_empty());
     }

@@ -120,7 +120,9 @@ pub struct Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("rules", &self.rules.len()).finish()
+        f.debug_struct("Engine")
+            .field("rules", &self.rules.len())
+            .finish()
     }
 }
 
@@ -301,7 +303,8 @@ impl Engine {
                         if !explain {
                             continue;
                         }
-                        let (s, e) = norm.original_span(window.start + u.start(), window.start + u.end());
+                        let (s, e) =
+                            norm.original_span(window.start + u.start(), window.start + u.end());
                         suppressed.get_or_insert(Suppressed::Unless(text[s..e].to_string()));
                     }
                 }
@@ -359,19 +362,24 @@ impl Engine {
     /// Whether `rule`'s own matching (prefilter, regex, `unless`) finds `text`, whatever the
     /// other rules do. This is what a rule's examples declare.
     pub fn rule_flags(&self, rule: &str, text: &str) -> bool {
-        self.explain(text, &CheckOptions { lang: LangChoice::All, ..CheckOptions::default() })
-            .iter()
-            .any(|f| {
-                f.hit.rule.id == rule
-                    && matches!(f.suppressed, None | Some(Suppressed::Overlap(_)))
-            })
+        self.explain(
+            text,
+            &CheckOptions {
+                lang: LangChoice::All,
+                ..CheckOptions::default()
+            },
+        )
+        .iter()
+        .any(|f| {
+            f.hit.rule.id == rule && matches!(f.suppressed, None | Some(Suppressed::Overlap(_)))
+        })
     }
 }
 
 fn build_regex(source: &str) -> Result<Regex, String> {
     RegexBuilder::new(source)
         .size_limit(PATTERN_SIZE_LIMIT * 8)
-        .dfa_size_limit(2 * 1024 * 1024)
+        .dfa_size_limit(64 * 1024)
         .build()
         .map_err(|e| match e {
             regex::Error::CompiledTooBig(limit) => format!("the rule's phrases compile to more than {limit} bytes; split the rule or use fewer optional words"),
@@ -398,7 +406,11 @@ fn resolve_overlaps(findings: &mut [Finding]) {
     let mut order: Vec<usize> = (0..findings.len()).collect();
     order.sort_by_key(|&i| {
         let h = &findings[i].hit;
-        (std::cmp::Reverse(h.rule.severity), std::cmp::Reverse(h.end - h.start), h.start)
+        (
+            std::cmp::Reverse(h.rule.severity),
+            std::cmp::Reverse(h.end - h.start),
+            h.start,
+        )
     });
     let mut kept: Vec<usize> = Vec::new();
     for i in order {

@@ -76,10 +76,8 @@ impl Normalized {
 
     fn push_folded(&mut self, c: Option<char>, start: u32, end: u32) {
         let Some(c) = c else { return };
-        if c == ' ' {
-            if self.text.is_empty() || self.text.ends_with([' ', '\n']) {
-                return;
-            }
+        if c == ' ' && (self.text.is_empty() || self.text.ends_with([' ', '\n'])) {
+            return;
         }
         let mut buf = [0u8; 4];
         let s = c.encode_utf8(&mut buf);
@@ -121,11 +119,10 @@ fn fold_ascii(c: char) -> Option<char> {
 /// Folds one non-ASCII character, calling `emit` for each resulting character.
 fn fold_char(c: char, mut emit: impl FnMut(char)) {
     match c {
-        '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '\u{2032}' | '\u{02B9}' | '\u{FF07}' => {
-            emit('\'')
-        }
-        '\u{00AB}' | '\u{00BB}' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2039}'
-        | '\u{203A}' => emit('"'),
+        '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '\u{2032}' | '\u{02B9}'
+        | '\u{FF07}' => emit('\''),
+        '\u{00AB}' | '\u{00BB}' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}'
+        | '\u{2039}' | '\u{203A}' => emit('"'),
         '\u{2010}'..='\u{2015}' | '\u{2212}' => emit('-'),
         'œ' | 'Œ' => {
             emit('o');
@@ -204,7 +201,10 @@ mod tests {
 
     #[test]
     fn formatting_is_matched_through() {
-        assert_eq!(norm("ce n'est **pas** de mon ||ressort||"), "ce n'est pas de mon ressort");
+        assert_eq!(
+            norm("ce n'est **pas** de mon ||ressort||"),
+            "ce n'est pas de mon ressort"
+        );
         assert_eq!(norm("__souligné__ ~~barré~~ *it*"), "souligne barre it");
     }
 
@@ -236,6 +236,9 @@ mod tests {
 
     #[test]
     fn fold_keeps_phrase_syntax() {
-        assert_eq!(fold("Ce N’est [vraiment] pas (mon|de mon) rembours*  "), "ce n'est [vraiment] pas (mon|de mon) rembours*");
+        assert_eq!(
+            fold("Ce N’est [vraiment] pas (mon|de mon) rembours*  "),
+            "ce n'est [vraiment] pas (mon|de mon) rembours*"
+        );
     }
 }

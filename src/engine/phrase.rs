@@ -29,14 +29,24 @@ const GAP_WORD: &str = "[^ \\n]+";
 
 #[derive(Debug, Clone, PartialEq)]
 enum Node {
-    Word { text: String, prefix: bool },
+    Word {
+        text: String,
+        prefix: bool,
+    },
     /// A French word that elides: `full` ("je") and its elided form without apostrophe ("j").
-    Elide { full: &'static str, short: &'static str },
+    Elide {
+        full: &'static str,
+        short: &'static str,
+    },
     Alt(Vec<Vec<Node>>),
     Opt(Vec<Vec<Node>>),
     Gap(u8),
-    /// A French contraction, compiled to a fixed regex that includes its own trailing glue.
-    Contraction(&'static str),
+    /// A French contraction: its regex when more words follow (it then includes the separator
+    /// after it) and at the end of the phrase.
+    Contraction {
+        glued: &'static str,
+        end: &'static str,
+    },
 }
 
 /// A compiled phrase.
@@ -53,20 +63,21 @@ pub fn compile(phrase: &str, lang: Lang) -> Result<CompiledPhrase, PhraseError> 
     let folded = fold(phrase);
     let folded = folded.trim();
     if folded.is_empty() {
-        return Err(PhraseError("the phrase is empty; write the words to match".into()));
+        return Err(PhraseError(
+            "the phrase is empty; write the words to match".into(),
+        ));
     }
-    let mut parser = Parser { chars: folded.chars().collect(), pos: 0, lang };
+    let mut parser = Parser {
+        chars: folded.chars().collect(),
+        pos: 0,
+        lang,
+    };
     let alts = parser.alternatives(None)?;
     let mut alts: Vec<Vec<Node>> = alts.into_iter().map(|seq| contract(seq, lang)).collect();
     for seq in &alts {
         check_gaps(seq)?;
     }
-    let regex = if alts.len() == 1 {
-        compile_seq(&alts[0])
-    } else {
-        let parts: Vec<String> = alts.iter().map(|s| compile_seq(s)).collect();
-        format!("(?:{})", parts.join("|"))
-    };
+    let regex = format!("(?:{})", compile_alts(&alts, Mode::End));
     let literal_groups = if alts.len() == 1 {
         seq_groups(&alts.pop().expect("one"))
     } else {
@@ -105,7 +116,7 @@ impl Node {
                 union.dedup();
                 vec![union]
             }
-            Node::Elide { .. } | Node::Opt(_) | Node::Gap(_) | Node::Contraction(_) => vec![],
+            Node::Elide { .. } | Node::Opt(_) | Node::Gap(_) | Node::Contraction { .. } => vec![],
         }
     }
 }
@@ -188,7 +199,11 @@ impl Parser {
                         digits.push(d);
                         self.pos += 1;
                     }
-                    let n = if digits.is_empty() { 3 } else { digits.parse().unwrap_or(u8::MAX) };
+                    let n = if digits.is_empty() {
+                        3
+                    } else {
+                        digits.parse().unwrap_or(u8::MAX)
+                    };
                     if n == 0 || n > MAX_GAP {
                         return Err(PhraseError(format!(
                             "gap `*{digits}` is out of range; use `*` (up to 3 words) or `*1` to `*{MAX_GAP}`"
@@ -211,7 +226,10 @@ impl Parser {
             self.pos += 1;
         }
         let prefix = self.peek() == Some('*')
-            && !self.chars.get(self.pos + 1).is_some_and(char::is_ascii_digit);
+            && !self
+                .chars
+                .get(self.pos + 1)
+                .is_some_and(char::is_ascii_digit);
         if prefix {
             self.pos += 1;
         }
@@ -244,7 +262,10 @@ impl Parser {
                     return Ok(());
                 }
             }
-            seq.push(Node::Word { text: rest.to_string(), prefix });
+            seq.push(Node::Word {
+                text: rest.to_string(),
+                prefix,
+            });
         } else {
             seq.push(Node::Word { text, prefix });
         }
@@ -290,11 +311,20 @@ fn is_word(node: &Node, text: &str) -> bool {
 }
 
 /// "c'est" and "ce n'est": ce n'est, c'est, c est, cest, c', c, cé, s'est.
-const CEST: &str = "(?:ce n(?:' ?| |e )?est |c(?:' ?| )?est |s' ?est |c' ?|c |ce |se )";
+const CEST: Node = Node::Contraction {
+    glued: "(?:ce n(?:' ?| |e )?est |c(?:' ?| )?est |s' ?est |c' ?|c |ce |se )",
+    end: "(?:ce n(?:' ?| |e )?est|c(?:' ?| )?est|s' ?est)",
+};
 /// "il y a" and "il n'y a": y'a, ya, y a.
-const YA: &str = "(?:il (?:n(?:' ?| |e )?)?y(?:' ?| )?a |y(?:' ?| )?a )";
+const YA: Node = Node::Contraction {
+    glued: "(?:il (?:n(?:' ?| |e )?)?y(?:' ?| )?a |y(?:' ?| )?a )",
+    end: "(?:il (?:n(?:' ?| |e )?)?y(?:' ?| )?a|y(?:' ?| )?a)",
+};
 /// "je suis" and "je ne suis": j'suis, jsuis, chu, chus.
-const JESUIS: &str = "(?:j(?:e |' ?| )?(?:n(?:' ?| |e )?)?suis |chus? |shu )";
+const JESUIS: Node = Node::Contraction {
+    glued: "(?:j(?:e |' ?| )?(?:n(?:' ?| |e )?)?suis |chus? |shu )",
+    end: "(?:j(?:e |' ?| )?(?:n(?:' ?| |e )?)?suis|chus?|shu)",
+};
 
 /// Rewrites French contractions in a sequence (recursively in groups).
 fn contract(seq: Vec<Node>, lang: Lang) -> Vec<Node> {
@@ -310,7 +340,7 @@ fn contract(seq: Vec<Node>, lang: Lang) -> Vec<Node> {
         if at(0).is_some_and(|n| is_elide(n, "ce")) {
             let skip = usize::from(ne_at(1));
             if at(1 + skip).is_some_and(|n| is_word(n, "est")) {
-                out.push(Node::Contraction(CEST));
+                out.push(CEST);
                 i += 2 + skip;
                 continue;
             }
@@ -321,7 +351,7 @@ fn contract(seq: Vec<Node>, lang: Lang) -> Vec<Node> {
             if at(1 + skip).is_some_and(|n| is_word(n, "y"))
                 && at(2 + skip).is_some_and(|n| is_word(n, "a"))
             {
-                out.push(Node::Contraction(YA));
+                out.push(YA);
                 i += 3 + skip;
                 continue;
             }
@@ -330,7 +360,7 @@ fn contract(seq: Vec<Node>, lang: Lang) -> Vec<Node> {
         if at(0).is_some_and(|n| is_elide(n, "je")) {
             let skip = usize::from(ne_at(1));
             if at(1 + skip).is_some_and(|n| is_word(n, "suis")) {
-                out.push(Node::Contraction(JESUIS));
+                out.push(JESUIS);
                 i += 2 + skip;
                 continue;
             }
@@ -346,6 +376,11 @@ fn contract(seq: Vec<Node>, lang: Lang) -> Vec<Node> {
 }
 
 fn check_gaps(seq: &[Node]) -> Result<(), PhraseError> {
+    if seq.iter().all(|n| matches!(n, Node::Opt(_) | Node::Gap(_))) {
+        return Err(PhraseError(
+            "every word of the phrase is optional, so it would match anything; make at least one word required".into(),
+        ));
+    }
     if matches!(seq.first(), Some(Node::Gap(_))) || matches!(seq.last(), Some(Node::Gap(_))) {
         return Err(PhraseError(
             "a gap `*` cannot start or end a phrase; put it between two words".into(),
@@ -365,83 +400,93 @@ fn check_gaps(seq: &[Node]) -> Result<(), PhraseError> {
     Ok(())
 }
 
-/// Whether a node's regex ends with its own glue (so the next word follows without a separator).
-fn glues(node: &Node) -> bool {
-    matches!(node, Node::Elide { .. } | Node::Contraction(_))
+/// How a sequence is compiled: followed by more words (its last element then consumes the
+/// separator after it), or ending the phrase (no trailing separator).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Glued,
+    End,
 }
 
-/// Compiles a sequence. Every element after the first is preceded by a separator unless the
-/// previous one glues; optional elements carry their separator inside the optional group.
-fn compile_seq(seq: &[Node]) -> String {
+/// Compiles a sequence. Every element followed by another consumes the separator after it
+/// ("glued"): words and gaps end with a separator, elisions and contractions with their own
+/// glue ("j'ai", "jai"), groups compile each alternative glued. So an optional element that is
+/// absent leaves exactly one separator between its neighbours, whatever its alternatives are.
+/// At the end of the phrase, trailing optional elements carry the separator before them.
+fn compile_seq(seq: &[Node], mode: Mode) -> String {
+    // In End mode the last required element ends the phrase; optional ones may follow it.
+    let last_required = match mode {
+        Mode::End => seq.iter().rposition(|n| !matches!(n, Node::Opt(_))),
+        Mode::Glued => None,
+    };
     let mut out = String::new();
-    let mut glued = true; // nothing before the first element
     for (idx, node) in seq.iter().enumerate() {
-        let sep = if glued { "" } else { SEP };
+        let node_mode = match (mode, last_required) {
+            (Mode::End, Some(k)) if idx >= k => Mode::End,
+            (Mode::End, None) if idx + 1 == seq.len() => Mode::End,
+            _ => Mode::Glued,
+        };
+        let trailing_optional = matches!((mode, last_required), (Mode::End, Some(k)) if idx > k);
         match node {
-            Node::Gap(n) => {
-                // Words each preceded by a space; the next element adds its own separator.
-                let _ = write!(out, "(?: {GAP_WORD}){{0,{n}}}");
-                glued = false;
-            }
-            Node::Opt(alts) => {
-                let inner = compile_alts(alts);
-                let inner_glues = alts.iter().all(|a| a.last().is_some_and(glues));
-                if idx == 0 || glued {
-                    // Leading optional: its separator goes after it.
-                    let after = if inner_glues { "" } else { SEP };
-                    let _ = write!(out, "(?:{inner}{after})?");
-                    glued = true;
-                } else {
-                    let _ = write!(out, "(?:{sep}{inner})?");
-                    glued = false;
-                }
-            }
-            Node::Elide { full, short } => {
-                // Elided forms glue to the next word ("j'ai", "jai", "j ai"); full forms take a
-                // separator. "ne" may be dropped altogether.
-                let optional = if *full == "ne" { "?" } else { "" };
-                let _ = write!(out, "{sep}(?:{full}{SEP}|{short}(?:' ?| )?){optional}");
-                glued = true;
-            }
-            Node::Contraction(re) => {
-                let _ = write!(out, "{sep}{re}");
-                glued = true;
-            }
             Node::Word { text, prefix } => {
-                out.push_str(sep);
                 out.push_str(&word_regex(text));
                 if *prefix {
-                    out.push_str("\\w*");
+                    out.push_str("(?-u:\\w)*");
                 }
-                glued = false;
+                if node_mode == Mode::Glued {
+                    out.push_str(SEP);
+                }
+            }
+            Node::Gap(n) => {
+                let _ = write!(out, "(?:{GAP_WORD}{SEP}){{0,{n}}}");
+            }
+            Node::Elide { full, short } => {
+                let optional = if *full == "ne" { "?" } else { "" };
+                match node_mode {
+                    Mode::Glued => {
+                        let _ = write!(out, "(?:{full}{SEP}|{short}(?:' ?| )?){optional}");
+                    }
+                    Mode::End => {
+                        let _ = write!(out, "(?:{full}|{short}')");
+                    }
+                }
+            }
+            Node::Contraction { glued, end } => {
+                out.push_str(if node_mode == Mode::Glued { glued } else { end });
             }
             Node::Alt(alts) => {
-                out.push_str(sep);
-                out.push_str(&compile_alts(alts));
-                glued = alts.iter().all(|a| a.last().is_some_and(glues));
+                let _ = write!(out, "(?:{})", compile_alts(alts, node_mode));
+            }
+            Node::Opt(alts) if trailing_optional => {
+                let _ = write!(out, "(?:{SEP}(?:{}))?", compile_alts(alts, Mode::End));
+            }
+            Node::Opt(alts) => {
+                let _ = write!(out, "(?:{})?", compile_alts(alts, node_mode));
             }
         }
     }
-    // A trailing glue (elision or contraction) ends with optional spaces: that is fine, the
-    // final word boundary still applies to what precedes.
     out
 }
 
-fn compile_alts(alts: &[Vec<Node>]) -> String {
-    let parts: Vec<String> = alts.iter().map(|s| compile_seq(s)).collect();
-    format!("(?:{})", parts.join("|"))
+fn compile_alts(alts: &[Vec<Node>], mode: Mode) -> String {
+    let parts: Vec<String> = alts.iter().map(|s| compile_seq(s, mode)).collect();
+    parts.join("|")
 }
 
 /// English contractions that are another word without their apostrophe ("we're" / "were"):
 /// for these the apostrophe (or a space) is required.
 const APOSTROPHE_REQUIRED: &[&str] = &[
-    "we're", "we'll", "i'll", "it's", "he'll", "she'll", "we'd", "i'd", "she'd", "he'd",
-    "who're", "we've", "let's", "can't've",
+    "we're", "we'll", "i'll", "it's", "he'll", "she'll", "we'd", "i'd", "she'd", "he'd", "who're",
+    "we've", "let's", "can't've",
 ];
 
 /// A literal word: apostrophes optional (or a space), hyphens a space, nothing, or a hyphen.
 fn word_regex(word: &str) -> String {
-    let apostrophe = if APOSTROPHE_REQUIRED.contains(&word) { "(?:' ?| )" } else { "(?:' ?| )?" };
+    let apostrophe = if APOSTROPHE_REQUIRED.contains(&word) {
+        "(?:' ?| )"
+    } else {
+        "(?:' ?| )?"
+    };
     let mut out = String::new();
     for c in word.chars() {
         match c {
@@ -484,7 +529,10 @@ mod tests {
                 "{text}"
             );
         }
-        assert!(!fr("ce n'est pas (de mon|mon) ressort", "le ressort de la porte"));
+        assert!(!fr(
+            "ce n'est pas (de mon|mon) ressort",
+            "le ressort de la porte"
+        ));
         assert!(!fr("pas de mon ressort", "pas de mon ressortissant"));
     }
 
@@ -514,9 +562,15 @@ mod tests {
 
     #[test]
     fn optional_alternatives_gaps_prefixes() {
-        assert!(fr("je ne peux pas * rembours*", "je ne peux pas vous rembourser"));
+        assert!(fr(
+            "je ne peux pas * rembours*",
+            "je ne peux pas vous rembourser"
+        ));
         assert!(fr("je ne peux pas * rembours*", "je peux pas rembourser"));
-        assert!(!fr("je ne peux pas *1 rembours*", "je peux pas du tout vous rembourser"));
+        assert!(!fr(
+            "je ne peux pas *1 rembours*",
+            "je peux pas du tout vous rembourser"
+        ));
         assert!(fr("calmez-vous", "calmez vous"));
         assert!(fr("calmez-vous", "calmezvous"));
         assert!(fr("[mais] (calmez|calme)-vous", "calme-vous"));
@@ -530,9 +584,53 @@ mod tests {
     }
 
     #[test]
+    fn groups_mixing_elided_and_plain_words() {
+        assert!(fr("(me|nous) concerne pas", "ça me concerne pas"));
+        assert!(fr("(me|nous) concerne pas", "ça m'concerne pas"));
+        assert!(fr("(me|nous) concerne pas", "ça nous concerne pas"));
+        assert!(fr("(ce n'est|ça n'est) pas utile", "ce n'est pas utile"));
+        assert!(fr("(ce n'est|ça n'est) pas utile", "c'est pas utile"));
+        assert!(fr("(ce n'est|ça n'est) pas utile", "ça n'est pas utile"));
+        assert!(fr("pas [de] notre faute", "c'est pas de notre faute"));
+        assert!(fr("pas [de] notre faute", "pas notre faute"));
+        assert!(fr("pas [de] notre faute", "pas d'notre faute"));
+        assert!(fr("(je|on) n'y peux rien", "j'y peux rien"));
+        assert!(fr("(je|on) n'y peux rien", "on n'y peux rien"));
+    }
+
+    #[test]
+    fn phrase_end_takes_no_trailing_space() {
+        let re = matcher("malgré que", Lang::Fr);
+        let text = crate::engine::normalize::Normalized::new("Malgré que la commande", 4000);
+        assert_eq!(re.find(text.text()).unwrap().as_str(), "malgre que");
+        let text = crate::engine::normalize::Normalized::new("malgré qu'il pleuve", 4000);
+        assert_eq!(re.find(text.text()).unwrap().as_str(), "malgre qu'");
+        assert!(fr("malgré que", "pff malgré que"));
+        assert!(fr(
+            "c'est pas mon rayon [vraiment] [hein]",
+            "c pas mon rayon"
+        ));
+        assert_eq!(
+            matcher("pas mon rayon [vraiment]", Lang::Fr)
+                .find("pas mon rayon vraiment!")
+                .unwrap()
+                .as_str(),
+            "pas mon rayon vraiment"
+        );
+        assert!(fr("voilà c'est", "voilà c'est"));
+        assert!(compile("[pas] [mon]", Lang::Fr).is_err());
+    }
+
+    #[test]
     fn literal_groups_for_the_prefilter() {
-        let c = compile("ce n'est [vraiment] pas (de mon|mon) (ressort|rayon)", Lang::Fr).unwrap();
-        assert!(c.literal_groups.contains(&vec!["rayon".to_string(), "ressort".to_string()]));
+        let c = compile(
+            "ce n'est [vraiment] pas (de mon|mon) (ressort|rayon)",
+            Lang::Fr,
+        )
+        .unwrap();
+        assert!(c
+            .literal_groups
+            .contains(&vec!["rayon".to_string(), "ressort".to_string()]));
         assert!(c.literal_groups.contains(&vec!["pas".to_string()]));
         let c = compile("can't", Lang::En).unwrap();
         assert_eq!(c.literal_groups, vec![vec!["can".to_string()]]);

@@ -8,9 +8,12 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// A language Tact coaches in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
+    #[default]
     Fr,
     En,
 }
@@ -34,12 +37,12 @@ impl fmt::Display for Lang {
 
 impl FromStr for Lang {
     type Err = String;
+    /// `fr` or `en`, ignoring case and surrounding spaces.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "fr" => Ok(Lang::Fr),
-            "en" => Ok(Lang::En),
-            other => Err(format!("unknown language {other:?}; use fr or en")),
-        }
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("unknown language {s:?}; use one of fr, en"))
     }
 }
 

@@ -72,8 +72,11 @@ pub fn parse(path: &Path, text: &str, lang: Option<Lang>) -> ParsedFile {
     };
     let Some(rules) = rules.as_array_of_tables() else {
         out.errors.push(
-            RuleError::new(path, "`rule` must be written as `[[rule]]` tables (double brackets)")
-                .line(file.line(rules.span())),
+            RuleError::new(
+                path,
+                "`rule` must be written as `[[rule]]` tables (double brackets)",
+            )
+            .line(file.line(rules.span())),
         );
         return out;
     };
@@ -154,12 +157,17 @@ impl FileCtx<'_> {
             }
         };
         let kind = match cx.string(table, "kind", false) {
-            Some(s) => s.parse::<Kind>().map_err(|e| cx.error_at(table.get("kind"), "kind", e)).ok(),
+            Some(s) => s
+                .parse::<Kind>()
+                .map_err(|e| cx.error_at(table.get("kind"), "kind", e))
+                .ok(),
             None => Some(Kind::Avoid),
         };
-        let severity = cx
-            .string(table, "severity", true)
-            .and_then(|s| s.parse::<Severity>().map_err(|e| cx.error_at(table.get("severity"), "severity", e)).ok());
+        let severity = cx.string(table, "severity", true).and_then(|s| {
+            s.parse::<Severity>()
+                .map_err(|e| cx.error_at(table.get("severity"), "severity", e))
+                .ok()
+        });
 
         let category = cx
             .string(table, "category", false)
@@ -170,11 +178,25 @@ impl FileCtx<'_> {
                 None
             }
             (Some(c), Some(Kind::Avoid)) if !AVOID_CATEGORIES.contains(&c.as_str()) => {
-                cx.error_at(table.get("category"), "category", format!("category {c:?} is not an avoid category; use one of {}", AVOID_CATEGORIES.join(", ")));
+                cx.error_at(
+                    table.get("category"),
+                    "category",
+                    format!(
+                        "category {c:?} is not an avoid category; use one of {}",
+                        AVOID_CATEGORIES.join(", ")
+                    ),
+                );
                 None
             }
             (Some(c), Some(Kind::Praise)) if !PRAISE_CATEGORIES.contains(&c.as_str()) => {
-                cx.error_at(table.get("category"), "category", format!("category {c:?} is not a praise category; use one of {}", PRAISE_CATEGORIES.join(", ")));
+                cx.error_at(
+                    table.get("category"),
+                    "category",
+                    format!(
+                        "category {c:?} is not a praise category; use one of {}",
+                        PRAISE_CATEGORIES.join(", ")
+                    ),
+                );
                 None
             }
             (c, _) => c,
@@ -183,8 +205,16 @@ impl FileCtx<'_> {
         let phrases = cx.strings(table, "phrases");
         let patterns = cx.strings(table, "patterns");
         let unless = cx.strings(table, "unless");
-        if phrases.is_empty() && patterns.is_empty() && table.get("phrases").is_none() && table.get("patterns").is_none() {
-            cx.error_at(None, "phrases", "the rule matches nothing; add `phrases = [\"...\"]` (or raw `patterns`)");
+        if phrases.is_empty()
+            && patterns.is_empty()
+            && table.get("phrases").is_none()
+            && table.get("patterns").is_none()
+        {
+            cx.error_at(
+                None,
+                "phrases",
+                "the rule matches nothing; add `phrases = [\"...\"]` (or raw `patterns`)",
+            );
         }
         if let Some(lang) = lang {
             for (field, list) in [("phrases", &phrases), ("unless", &unless)] {
@@ -217,7 +247,11 @@ impl FileCtx<'_> {
             if a.trim().is_empty() {
                 let f = format!("alternatives[{i}]");
                 let line = cx.lines.get(&f).copied();
-                cx.push(line, f, "empty alternative; write the replacement text or remove it");
+                cx.push(
+                    line,
+                    f,
+                    "empty alternative; write the replacement text or remove it",
+                );
             }
         }
         let swap = match table.get("swap") {
@@ -231,7 +265,11 @@ impl FileCtx<'_> {
             },
         };
         if swap && alternatives.is_empty() {
-            cx.error_at(table.get("swap"), "swap", "swap = true needs alternatives to swap in");
+            cx.error_at(
+                table.get("swap"),
+                "swap",
+                "swap = true needs alternatives to swap in",
+            );
         }
 
         let (flag, pass) = match table.get("examples") {
@@ -322,7 +360,11 @@ impl RuleCtx<'_, '_> {
                 match item.as_str() {
                     Some(s) => Some(s.to_string()),
                     None => {
-                        self.error(item, key, format!("`{key}` must be a string in double quotes"));
+                        self.error(
+                            item,
+                            key,
+                            format!("`{key}` must be a string in double quotes"),
+                        );
                         None
                     }
                 }
@@ -344,7 +386,11 @@ impl RuleCtx<'_, '_> {
             self.lines.insert(name.to_string(), line);
         }
         let Some(array) = item.as_array() else {
-            self.push(line, name, format!("`{name}` must be a list of strings: `{key} = [\"...\", \"...\"]`"));
+            self.push(
+                line,
+                name,
+                format!("`{name}` must be a list of strings: `{key} = [\"...\", \"...\"]`"),
+            );
             return vec![];
         };
         let mut out = Vec::with_capacity(array.len());
@@ -365,10 +411,12 @@ impl RuleCtx<'_, '_> {
 
 /// Why a raw pattern cannot work, if it cannot.
 pub fn pattern_problem(pattern: &str) -> Option<String> {
-    if let Some(c) = pattern
-        .chars()
-        .find(|c| c.is_uppercase() || (!c.is_ascii() && c.is_alphabetic() && crate::engine::normalize::fold(&c.to_string()) != c.to_string()))
-    {
+    if let Some(c) = pattern.chars().find(|c| {
+        c.is_uppercase()
+            || (!c.is_ascii()
+                && c.is_alphabetic()
+                && crate::engine::normalize::fold(&c.to_string()) != c.to_string())
+    }) {
         // Escapes such as \W, \S, \D, \B, \P{..} are uppercase on purpose.
         let escaped_class = pattern
             .match_indices(c)
@@ -396,7 +444,9 @@ fn is_kebab(id: &str) -> bool {
         && !id.starts_with('-')
         && !id.ends_with('-')
         && !id.contains("--")
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// The known name closest to `word` (edit distance at most 2).
@@ -415,7 +465,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
         }
         prev = cur;
     }
@@ -499,9 +553,16 @@ examples.flag = ["x"]
 
     #[test]
     fn category_must_fit_the_kind() {
-        let text = GOOD.replace("severity = \"alert\"", "severity = \"info\"\nkind = \"praise\"");
+        let text = GOOD.replace(
+            "severity = \"alert\"",
+            "severity = \"info\"\nkind = \"praise\"",
+        );
         let parsed = parse_fr(&text);
-        assert!(parsed.errors[0].message.contains("not a praise category"), "{:?}", parsed.errors);
+        assert!(
+            parsed.errors[0].message.contains("not a praise category"),
+            "{:?}",
+            parsed.errors
+        );
         let parsed = parse(Path::new("rules/fr/misc.toml"), GOOD, Some(Lang::Fr));
         assert!(parsed.errors[0].message.contains("missing category"));
     }
@@ -511,7 +572,9 @@ examples.flag = ["x"]
         assert!(pattern_problem("\\bn'importe quoi\\b").is_none());
         assert!(pattern_problem("\\W+\\S").is_none());
         assert!(pattern_problem("é").is_some());
-        assert!(pattern_problem("a{1000}{1000}").unwrap().contains("split it"));
+        assert!(pattern_problem("a{1000}{1000}")
+            .unwrap()
+            .contains("split it"));
     }
 
     #[test]

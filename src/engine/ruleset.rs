@@ -94,7 +94,10 @@ pub fn build_unchecked(sources: &[RuleSource]) -> LoadReport {
                 skipped.insert(rule.origin.file.clone());
             }
             None => {
-                first.insert(rule.id.clone(), (rule.origin.file.clone(), rule.origin.line));
+                first.insert(
+                    rule.id.clone(),
+                    (rule.origin.file.clone(), rule.origin.line),
+                );
             }
         }
     }
@@ -111,7 +114,11 @@ pub fn build_unchecked(sources: &[RuleSource]) -> LoadReport {
             Engine::compile(rules).unwrap_or_else(|_| Engine::empty())
         }
     };
-    LoadReport { engine, errors, skipped }
+    LoadReport {
+        engine,
+        errors,
+        skipped,
+    }
 }
 
 /// Every example that does not behave as declared and every alternative that is flagged.
@@ -121,7 +128,10 @@ pub fn behaviour_errors(engine: &Engine) -> Vec<RuleError> {
         if !result.ok {
             let rule = engine.rule(&result.rule).expect("rule of the engine");
             let (field, verb) = if result.expect_flag {
-                (format!("examples.flag[{}]", result.index), "is not flagged by this rule; widen a phrase or fix the example")
+                (
+                    format!("examples.flag[{}]", result.index),
+                    "is not flagged by this rule; widen a phrase or fix the example",
+                )
             } else {
                 (format!("examples.pass[{}]", result.index), "is flagged by this rule; add an `unless` exception, narrow the phrase, or fix the example")
             };
@@ -133,10 +143,17 @@ pub fn behaviour_errors(engine: &Engine) -> Vec<RuleError> {
             );
         }
     }
-    let all = CheckOptions { lang: LangChoice::All, ..CheckOptions::default() };
+    let all = CheckOptions {
+        lang: LangChoice::All,
+        ..CheckOptions::default()
+    };
     for rule in engine.rules() {
         for (i, alt) in rule.alternatives.iter().enumerate() {
-            for hit in engine.check(alt, &all).iter().filter(|h| h.rule.kind == Kind::Avoid) {
+            for hit in engine
+                .check(alt, &all)
+                .iter()
+                .filter(|h| h.rule.kind == Kind::Avoid)
+            {
                 let field = format!("alternatives[{i}]");
                 errors.push(
                     RuleError::new(&rule.origin.file, format!("{alt:?} is itself flagged by rule {} (at {:?}); an alternative must pass every rule, reword it", hit.rule.id, hit.snippet))
@@ -185,7 +202,11 @@ mod tests {
     use super::*;
 
     fn source(path: &str, text: &str) -> RuleSource {
-        RuleSource { path: PathBuf::from(path), text: text.to_string(), lang: Some(Lang::Fr) }
+        RuleSource {
+            path: PathBuf::from(path),
+            text: text.to_string(),
+            lang: Some(Lang::Fr),
+        }
     }
 
     const RESSORT: &str = r#"
@@ -214,8 +235,15 @@ examples.pass = ["je ne peux pas vous rembourser, mais je peux vous proposer un 
 
     #[test]
     fn builds_and_coaches() {
-        let engine = build_strict(&[source("rules/fr/ownership.toml", RESSORT), source("rules/fr/refusal.toml", REFUS)]).unwrap();
-        let hits = engine.check("Bonjour. Désolé, ce n’est pas de mon ressort !", &CheckOptions::default());
+        let engine = build_strict(&[
+            source("rules/fr/ownership.toml", RESSORT),
+            source("rules/fr/refusal.toml", REFUS),
+        ])
+        .unwrap();
+        let hits = engine.check(
+            "Bonjour. Désolé, ce n’est pas de mon ressort !",
+            &CheckOptions::default(),
+        );
         assert_eq!(hits.len(), 1);
         let hit = &hits[0];
         assert_eq!(hit.snippet, "ce n’est pas de mon ressort");
@@ -229,17 +257,19 @@ examples.pass = ["je ne peux pas vous rembourser, mais je peux vous proposer un 
     #[test]
     fn every_problem_is_reported_and_lenient_keeps_good_files() {
         let broken = REFUS.replace("\"jpeux pas rembourser ça\"", "\"on verra\"");
-        let dup = RESSORT.replace("ownership", "ownership");
         let sources = [
             source("rules/fr/ownership.toml", RESSORT),
             source("rules/fr/refusal.toml", &broken),
-            source("rules/fr/blame.toml", &dup),
+            source("rules/fr/blame.toml", RESSORT),
             source("rules/fr/alarm.toml", "[[rule]\n"),
         ];
         let err = build_strict(&sources).unwrap_err().to_string();
         assert!(err.contains("rules/fr/refusal.toml:9: rule fr-refus: examples.flag[1]: \"on verra\" is not flagged"), "{err}");
         assert!(err.contains("rules/fr/blame.toml:2: rule fr-ressort: id: duplicate id; rules/fr/ownership.toml already defines it at line 2"), "{err}");
-        assert!(err.contains("rules/fr/alarm.toml:1: TOML syntax error"), "{err}");
+        assert!(
+            err.contains("rules/fr/alarm.toml:1: TOML syntax error"),
+            "{err}"
+        );
         let report = build_lenient(&sources);
         assert_eq!(report.engine.rules().len(), 1);
         assert_eq!(report.skipped.len(), 3);
@@ -248,8 +278,13 @@ examples.pass = ["je ne peux pas vous rembourser, mais je peux vous proposer un 
 
     #[test]
     fn flagged_alternatives_are_errors() {
-        let bad = RESSORT.replace("\"Je m'en occupe.\"", "\"Ce n'est pas mon rayon, mais je m'en occupe.\"");
-        let err = build_strict(&[source("rules/fr/ownership.toml", &bad)]).unwrap_err().to_string();
+        let bad = RESSORT.replace(
+            "\"Je m'en occupe.\"",
+            "\"Ce n'est pas mon rayon, mais je m'en occupe.\"",
+        );
+        let err = build_strict(&[source("rules/fr/ownership.toml", &bad)])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("alternatives[0]: \"Ce n'est pas mon rayon, mais je m'en occupe.\" is itself flagged by rule fr-ressort"), "{err}");
     }
 
@@ -260,6 +295,11 @@ examples.pass = ["je ne peux pas vous rembourser, mais je peux vous proposer un 
         assert!(engine.check(text, &CheckOptions::default()).is_empty());
         let findings = engine.explain(text, &CheckOptions::default());
         assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].suppressed, Some(super::super::matcher::Suppressed::Unless("mais je peux".into())));
+        assert_eq!(
+            findings[0].suppressed,
+            Some(super::super::matcher::Suppressed::Unless(
+                "mais je peux".into()
+            ))
+        );
     }
 }

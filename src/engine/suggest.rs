@@ -22,7 +22,11 @@ pub fn fill(hit: &mut Hit, original: &str, normalized: &str) {
     }
     let seed = fnv1a(normalized.as_bytes()) ^ fnv1a(hit.rule.id.as_bytes());
     let first = (seed % alts.len() as u64) as usize;
-    hit.alternatives = alts[first..].iter().chain(&alts[..first]).cloned().collect();
+    hit.alternatives = alts[first..]
+        .iter()
+        .chain(&alts[..first])
+        .cloned()
+        .collect();
 }
 
 /// The message with `original[start..end]` replaced by `replacement`, fitted to its place:
@@ -46,7 +50,11 @@ pub fn rewrite(original: &str, start: usize, end: usize, replacement: &str) -> S
         lowercase_first(replacement)
     };
     let next = after.trim_start().chars().next();
-    let sentence_goes_on = next.is_some_and(|c| c.is_lowercase() || c.is_ascii_digit() || matches!(c, ',' | ';' | ':' | '.' | '!' | '?' | ')'));
+    let sentence_goes_on = next.is_some_and(|c| {
+        c.is_lowercase()
+            || c.is_ascii_digit()
+            || matches!(c, ',' | ';' | ':' | '.' | '!' | '?' | ')')
+    });
     if sentence_goes_on {
         while rep.ends_with(['.', '!']) && !rep.ends_with("...") {
             rep.pop();
@@ -129,18 +137,31 @@ mod tests {
             "You're welcome, bye"
         );
         assert_eq!(
-            rewrite("Désolé. ce n'est pas mon rayon, voyez ailleurs.", 10, 32, "Je m'en occupe."),
+            rewrite(
+                "Désolé. ce n'est pas mon rayon, voyez ailleurs.",
+                10,
+                32,
+                "Je m'en occupe."
+            ),
             "Désolé. Je m'en occupe, voyez ailleurs."
         );
         assert_eq!(
-            rewrite("Bon, Je peux pas. Voilà", 5, 16, "je regarde ce que je peux faire."),
+            rewrite(
+                "Bon, Je peux pas. Voilà",
+                5,
+                16,
+                "je regarde ce que je peux faire."
+            ),
             "Bon, Je regarde ce que je peux faire.. Voilà".replace("..", ".")
         );
         assert_eq!(
             rewrite("ok so I should of known", 8, 17, "should have"),
             "ok so I should have known"
         );
-        assert_eq!(rewrite("thanks, no way", 8, 14, "I'll check"), "thanks, I'll check");
+        assert_eq!(
+            rewrite("thanks, no way", 8, 14, "I'll check"),
+            "thanks, I'll check"
+        );
     }
 
     #[test]

@@ -442,6 +442,23 @@ impl Storage {
         migrations::user_version(&self.conn).map_err(self.err("reading schema version"))
     }
 
+    /// Sets how many write-ahead-log pages make a commit checkpoint the log (SQLite's default
+    /// is 1000; 0 turns it off, for a caller that checkpoints from a background connection so
+    /// that no commit on the hot path pays for it).
+    pub fn set_auto_checkpoint(&self, pages: u32) -> Result<()> {
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", pages)
+            .map_err(self.err("setting the automatic checkpoint"))
+    }
+
+    /// Copies the write-ahead log into the database without waiting for, or blocking, other
+    /// connections (a PASSIVE checkpoint).
+    pub fn checkpoint_passive(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .map_err(self.err("checkpointing the write-ahead log"))
+    }
+
     /// Writes the write-ahead log back into the database file (on shutdown).
     pub fn checkpoint(&self) -> Result<()> {
         self.conn

@@ -768,3 +768,28 @@ fn feedback_ranking_skips_rules_without_votes_and_breaks_ties() {
         vec!["y", "x"]
     );
 }
+
+#[test]
+fn background_checkpoints_copy_the_log_into_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tact.db");
+    let mut writer = Storage::open(&path).unwrap();
+    writer.set_auto_checkpoint(0).unwrap();
+    let checkpointer = Storage::open(&path).unwrap();
+    for i in 0..200 {
+        writer
+            .record_event(&ev(i, "r", "avoid", 100 + i as i64, "dm"))
+            .unwrap();
+    }
+    let wal = dir.path().join("tact.db-wal");
+    let before = std::fs::metadata(&wal).unwrap().len();
+    assert!(before > 0, "commits went to the log, not the file");
+    checkpointer.checkpoint_passive().unwrap();
+    // After a checkpoint the log is reused from its start: new commits do not grow it.
+    writer
+        .record_event(&ev(999, "r", "avoid", 999, "dm"))
+        .unwrap();
+    assert!(std::fs::metadata(&wal).unwrap().len() <= before);
+    let reader = Storage::open(&path).unwrap();
+    assert_eq!(reader.stats(G, 0).unwrap().total_avoid, 201);
+}

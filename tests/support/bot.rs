@@ -31,7 +31,10 @@ pub fn rules_dir() -> PathBuf {
 pub async fn start(stub: &DiscordStub, extra: &str, guilds: &str) -> Bot {
     let bot = spawn(stub, extra, guilds, &[]);
     if !stub.wait_ready(Duration::from_secs(30)).await {
-        panic!("the bot did not connect to the stand-in; its log:\n{}", bot.logs());
+        panic!(
+            "the bot did not connect to the stand-in; its log:\n{}",
+            bot.logs()
+        );
     }
     bot
 }
@@ -39,7 +42,11 @@ pub async fn start(stub: &DiscordStub, extra: &str, guilds: &str) -> Bot {
 /// Writes the config and spawns the bot without waiting (for startup error tests).
 pub fn spawn(stub: &DiscordStub, extra: &str, guilds: &str, env: &[(&str, &str)]) -> Bot {
     let dir = tempfile::tempdir().expect("tempdir");
-    let rules = if extra.contains("rules_dir") { String::new() } else { format!("rules_dir = {:?}\n", rules_dir().display().to_string()) };
+    let rules = if extra.contains("rules_dir") {
+        String::new()
+    } else {
+        format!("rules_dir = {:?}\n", rules_dir().display().to_string())
+    };
     let config = format!(
         "{rules}database = \"tact.db\"\nlog_level = \"info,tact=debug\"\n{extra}\n\n[discord]\napi_url = {:?}\n\n{guilds}\n",
         stub.api_url()
@@ -69,7 +76,11 @@ pub fn spawn(stub: &DiscordStub, extra: &str, guilds: &str, env: &[(&str, &str)]
             l.push('\n');
         }
     });
-    Bot { child: Some(child), dir, logs }
+    Bot {
+        child: Some(child),
+        dir,
+        logs,
+    }
 }
 
 impl Bot {
@@ -111,10 +122,17 @@ impl Bot {
     /// Sends SIGTERM and waits for a graceful exit.
     pub fn terminate(&mut self) -> ExitStatus {
         let pid = self.pid();
-        Command::new("kill").arg("-TERM").arg(pid.to_string()).status().expect("kill -TERM");
+        Command::new("kill")
+            .arg("-TERM")
+            .arg(pid.to_string())
+            .status()
+            .expect("kill -TERM");
         match self.wait_exit(Duration::from_secs(20)) {
             Some(status) => status,
-            None => panic!("the bot did not stop within 20 s of SIGTERM; log:\n{}", self.logs()),
+            None => panic!(
+                "the bot did not stop within 20 s of SIGTERM; log:\n{}",
+                self.logs()
+            ),
         }
     }
 

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
 use serenity::{
-    ButtonStyle, ComponentInteraction, Context, CreateActionRow, CreateButton, CreateEmbed, CreateInteractionResponse,
-    CreateInteractionResponseMessage, Member,
+    ButtonStyle, ComponentInteraction, Context, CreateActionRow, CreateButton, CreateEmbed,
+    CreateInteractionResponse, CreateInteractionResponseMessage, Member,
 };
 
 use super::agent::complete_rule;
@@ -35,9 +35,21 @@ const SUGGESTIONS_SHOWN: usize = 5;
     guild_only,
     default_member_permissions = "MANAGE_GUILD",
     check = "is_admin",
-    subcommands("admin_rules", "reload", "channels", "roles", "delivery", "cooldown", "feedback", "stats"),
+    subcommands(
+        "admin_rules",
+        "reload",
+        "channels",
+        "roles",
+        "delivery",
+        "cooldown",
+        "feedback",
+        "stats"
+    ),
     subcommand_required,
-    description_localized("fr", "Régler Tact sur ce serveur : règles, salons, rôles, envoi, retours, statistiques")
+    description_localized(
+        "fr",
+        "Régler Tact sur ce serveur : règles, salons, rôles, envoi, retours, statistiques"
+    )
 )]
 pub async fn tact_admin(_ctx: Ctx<'_>) -> Result<(), Error> {
     Ok(())
@@ -46,7 +58,10 @@ pub async fn tact_admin(_ctx: Ctx<'_>) -> Result<(), Error> {
 /// Whether a member may use the admin commands in `guild`.
 pub fn member_is_admin(state: &State, guild: u64, member: Option<&Member>) -> bool {
     let Some(member) = member else { return false };
-    if member.permissions.is_some_and(|p| p.manage_guild() || p.administrator()) {
+    if member
+        .permissions
+        .is_some_and(|p| p.manage_guild() || p.administrator())
+    {
         return true;
     }
     let role = state.effective(guild).settings.admin_role;
@@ -56,7 +71,9 @@ pub fn member_is_admin(state: &State, guild: u64, member: Option<&Member>) -> bo
 /// The check run on every `/tact-admin` call (and its subcommands): refuses, ephemerally, to
 /// anyone who is not an admin.
 async fn is_admin(ctx: Ctx<'_>) -> Result<bool, Error> {
-    let Some(guild) = ctx.guild_id() else { return Ok(false) };
+    let Some(guild) = ctx.guild_id() else {
+        return Ok(false);
+    };
     let member = match ctx {
         poise::Context::Application(a) => a.interaction.member.as_deref(),
         poise::Context::Prefix(_) => None,
@@ -65,14 +82,22 @@ async fn is_admin(ctx: Ctx<'_>) -> Result<bool, Error> {
     if member_is_admin(state, guild.get(), member) {
         return Ok(true);
     }
+    if let poise::Context::Application(a) = ctx {
+        if a.interaction_type == poise::CommandInteractionType::Autocomplete {
+            return Ok(false); // no suggestions, and no answer to give
+        }
+    }
     tracing::info!(guild = guild.get(), command = %ctx.command().qualified_name, "admin command refused: no Manage Server permission or admin role");
     let role = state.effective(guild.get()).settings.admin_role;
-    ctx.send(ephemeral(i18n::not_admin(ctx_lang(ctx), role))).await?;
+    ctx.send(ephemeral(i18n::not_admin(ctx_lang(ctx), role)))
+        .await?;
     Ok(false)
 }
 
 fn guild_of(ctx: Ctx<'_>) -> anyhow::Result<u64> {
-    ctx.guild_id().map(|g| g.get()).ok_or_else(|| anyhow::anyhow!("admin command outside a guild"))
+    ctx.guild_id()
+        .map(|g| g.get())
+        .ok_or_else(|| anyhow::anyhow!("admin command outside a guild"))
 }
 
 // ----- rules ----------------------------------------------------------------------------------
@@ -111,7 +136,10 @@ pub async fn disable(
 #[poise::command(
     slash_command,
     name_localized("fr", "activer"),
-    description_localized("fr", "Coacher à nouveau une règle désactivée sur ce serveur (effet immédiat)")
+    description_localized(
+        "fr",
+        "Coacher à nouveau une règle désactivée sur ce serveur (effet immédiat)"
+    )
 )]
 pub async fn enable(
     ctx: Ctx<'_>,
@@ -130,8 +158,11 @@ async fn set_enabled(ctx: Ctx<'_>, rule: String, enabled: bool) -> Result<(), Er
     let state = ctx.data();
     let id = rule.trim();
     // A rule that is not in the folder (any more) can still be enabled again.
-    if state.engine().rule(id).is_none() && !(enabled && state.effective(guild).disabled.contains(id)) {
-        ctx.send(ephemeral(i18n::rule_not_found(lang, &clip(id, 100)))).await?;
+    if state.engine().rule(id).is_none()
+        && !(enabled && state.effective(guild).disabled.contains(id))
+    {
+        ctx.send(ephemeral(i18n::rule_not_found(lang, &clip(id, 100))))
+            .await?;
         return Ok(());
     }
     let was_disabled = state.effective(guild).disabled.contains(id);
@@ -178,7 +209,12 @@ pub async fn test(
     };
     let findings = state.engine().explain(&text, &opts);
     let (content, embeds) = view::explain(lang, &text, &findings);
-    ctx.send(embeds.into_iter().fold(ephemeral(content), |r, e| r.embed(e))).await?;
+    ctx.send(
+        embeds
+            .into_iter()
+            .fold(ephemeral(content), |r, e| r.embed(e)),
+    )
+    .await?;
     Ok(())
 }
 
@@ -188,7 +224,10 @@ pub async fn test(
 #[poise::command(
     slash_command,
     name_localized("fr", "recharger"),
-    description_localized("fr", "Recharger le dossier des règles (en cas d'erreur, les règles actuelles restent)")
+    description_localized(
+        "fr",
+        "Recharger le dossier des règles (en cas d'erreur, les règles actuelles restent)"
+    )
 )]
 pub async fn reload(ctx: Ctx<'_>) -> Result<(), Error> {
     let lang = ctx_lang(ctx);
@@ -205,7 +244,12 @@ pub async fn reload(ctx: Ctx<'_>) -> Result<(), Error> {
     };
     tracing::info!(guild = ?ctx.guild_id().map(|g| g.get()), outcome = %outcome.summary(), "rules reload asked by an admin");
     let (content, embeds) = reload::report(lang, &outcome, &state.config.rules_dir);
-    ctx.send(embeds.into_iter().fold(ephemeral(content), |r, e| r.embed(e))).await?;
+    ctx.send(
+        embeds
+            .into_iter()
+            .fold(ephemeral(content), |r, e| r.embed(e)),
+    )
+    .await?;
     Ok(())
 }
 
@@ -284,9 +328,16 @@ async fn change_channel(ctx: Ctx<'_>, channel: u64, add: bool) -> Result<(), Err
     let list = if now.is_empty() {
         i18n::channels_none(lang).to_string()
     } else {
-        now.iter().map(|c| format!("<#{c}>")).collect::<Vec<_>>().join(", ")
+        now.iter()
+            .map(|c| format!("<#{c}>"))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    ctx.send(ephemeral(clip(&format!("{first}\n{}", i18n::channels_now(lang, &list)), view::CONTENT_MAX))).await?;
+    ctx.send(ephemeral(clip(
+        &format!("{first}\n{}", i18n::channels_now(lang, &list)),
+        view::CONTENT_MAX,
+    )))
+    .await?;
     Ok(())
 }
 
@@ -362,9 +413,16 @@ async fn change_role(ctx: Ctx<'_>, role: u64, add: bool) -> Result<(), Error> {
     let list = if now.is_empty() {
         i18n::roles_everyone(lang).to_string()
     } else {
-        now.iter().map(|r| format!("<@&{r}>")).collect::<Vec<_>>().join(", ")
+        now.iter()
+            .map(|r| format!("<@&{r}>"))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    ctx.send(ephemeral(clip(&format!("{first}\n{}", i18n::roles_now(lang, &list)), view::CONTENT_MAX))).await?;
+    ctx.send(ephemeral(clip(
+        &format!("{first}\n{}", i18n::roles_now(lang, &list)),
+        view::CONTENT_MAX,
+    )))
+    .await?;
     Ok(())
 }
 
@@ -402,7 +460,10 @@ impl From<DeliveryChoice> for Delivery {
 #[poise::command(
     slash_command,
     name_localized("fr", "envoi"),
-    description_localized("fr", "Comment les notes de coaching parviennent aux agents sur ce serveur")
+    description_localized(
+        "fr",
+        "Comment les notes de coaching parviennent aux agents sur ce serveur"
+    )
 )]
 pub async fn delivery(
     ctx: Ctx<'_>,
@@ -421,8 +482,16 @@ pub async fn delivery(
     }
     state.db(|db| db.set_delivery(guild, mode.as_str()))?;
     state.invalidate(guild);
-    tracing::info!(guild, delivery = mode.as_str(), "delivery changed by an admin");
-    ctx.send(ephemeral(i18n::delivery_set(lang, i18n::delivery_name(lang, mode)))).await?;
+    tracing::info!(
+        guild,
+        delivery = mode.as_str(),
+        "delivery changed by an admin"
+    );
+    ctx.send(ephemeral(i18n::delivery_set(
+        lang,
+        i18n::delivery_name(lang, mode),
+    )))
+    .await?;
     Ok(())
 }
 
@@ -430,7 +499,10 @@ pub async fn delivery(
 #[poise::command(
     slash_command,
     name_localized("fr", "delai"),
-    description_localized("fr", "Minutes avant qu'un agent soit à nouveau coaché sur la même règle")
+    description_localized(
+        "fr",
+        "Minutes avant qu'un agent soit à nouveau coaché sur la même règle"
+    )
 )]
 pub async fn cooldown(
     ctx: Ctx<'_>,
@@ -451,7 +523,8 @@ pub async fn cooldown(
     state.db(|db| db.set_cooldown(guild, minutes))?;
     state.invalidate(guild);
     tracing::info!(guild, minutes, "cooldown changed by an admin");
-    ctx.send(ephemeral(i18n::cooldown_set(lang, minutes))).await?;
+    ctx.send(ephemeral(i18n::cooldown_set(lang, minutes)))
+        .await?;
     Ok(())
 }
 
@@ -467,23 +540,42 @@ pub async fn feedback(ctx: Ctx<'_>) -> Result<(), Error> {
     let lang = ctx_lang(ctx);
     let guild = guild_of(ctx)?;
     let (embeds, rows) = feedback_view(ctx.data(), guild, lang)?;
-    ctx.send(embeds.into_iter().fold(ephemeral(""), |r, e| r.embed(e)).components(rows)).await?;
+    ctx.send(
+        embeds
+            .into_iter()
+            .fold(ephemeral(""), |r, e| r.embed(e))
+            .components(rows),
+    )
+    .await?;
     Ok(())
 }
 
 /// The feedback ranking and the pending suggestions with their Accept/Reject buttons.
-pub fn feedback_view(state: &State, guild: u64, lang: Lang) -> anyhow::Result<(Vec<CreateEmbed>, Vec<CreateActionRow>)> {
+pub fn feedback_view(
+    state: &State,
+    guild: u64,
+    lang: Lang,
+) -> anyhow::Result<(Vec<CreateEmbed>, Vec<CreateActionRow>)> {
     let ranking = state.db(|db| db.feedback_ranking(guild, 0))?;
     let pending = state.db(|db| db.pending_suggestions(guild))?;
     let mut lines = String::new();
     for r in ranking.iter().take(15) {
-        lines.push_str(&i18n::feedback_line(lang, &r.rule_id, r.not_relevant, r.helpful + r.not_relevant, r.helpful, r.events));
+        lines.push_str(&i18n::feedback_line(
+            lang,
+            &r.rule_id,
+            r.not_relevant,
+            r.helpful + r.not_relevant,
+            r.helpful,
+            r.events,
+        ));
         lines.push('\n');
     }
     if lines.is_empty() {
         lines = i18n::feedback_none(lang).to_string();
     }
-    let ranking_card = Card::new(i18n::feedback_title(lang)).description(lines).color(view::NEUTRAL_COLOR);
+    let ranking_card = Card::new(i18n::feedback_title(lang))
+        .description(lines)
+        .color(view::NEUTRAL_COLOR);
     let mut text = String::new();
     let mut rows = Vec::new();
     for s in pending.iter().take(SUGGESTIONS_SHOWN) {
@@ -504,36 +596,50 @@ pub fn feedback_view(state: &State, guild: u64, lang: Lang) -> anyhow::Result<(V
         ]));
     }
     if pending.len() > SUGGESTIONS_SHOWN {
-        text.push_str(&i18n::suggestions_more(lang, pending.len() - SUGGESTIONS_SHOWN));
+        text.push_str(&i18n::suggestions_more(
+            lang,
+            pending.len() - SUGGESTIONS_SHOWN,
+        ));
     }
     if pending.is_empty() {
         text = i18n::suggestions_none(lang).to_string();
     }
-    let pending_card = Card::new(i18n::suggestions_title(lang, pending.len())).description(text).color(view::GOOD_COLOR);
+    let pending_card = Card::new(i18n::suggestions_title(lang, pending.len()))
+        .description(text)
+        .color(view::GOOD_COLOR);
     let (embeds, _) = view::fit(vec![ranking_card, pending_card]);
     Ok((embeds, rows))
 }
 
 /// Accept/Reject on `/tact-admin feedback`: `tact:sug:accept:{id}`, `tact:sug:reject:{id}`.
-pub async fn on_decision(ctx: &Context, state: &Arc<State>, c: &ComponentInteraction) -> anyhow::Result<()> {
+pub async fn on_decision(
+    ctx: &Context,
+    state: &Arc<State>,
+    c: &ComponentInteraction,
+) -> anyhow::Result<()> {
     let lang = lang_of(&c.locale);
     let reply = |text: String| CreateInteractionResponse::Message(message(&text));
     let Some(guild) = c.guild_id.map(|g| g.get()) else {
-        c.create_response(&ctx.http, reply(i18n::guild_only(lang).into())).await?;
+        c.create_response(&ctx.http, reply(i18n::guild_only(lang).into()))
+            .await?;
         return Ok(());
     };
     if !member_is_admin(state, guild, c.member.as_ref()) {
         tracing::info!(guild, "suggestion decision refused: not an admin");
         let role = state.effective(guild).settings.admin_role;
-        c.create_response(&ctx.http, reply(i18n::not_admin(lang, role))).await?;
+        c.create_response(&ctx.http, reply(i18n::not_admin(lang, role)))
+            .await?;
         return Ok(());
     }
     let mut parts = c.data.custom_id.split(':').skip(2);
     let accept = parts.next() == Some("accept");
-    let Some(id) = parts.next().and_then(|i| i.parse::<i64>().ok()) else { return Ok(()) };
+    let Some(id) = parts.next().and_then(|i| i.parse::<i64>().ok()) else {
+        return Ok(());
+    };
     let pending = state.db(|db| db.pending_suggestions(guild))?;
     let Some(suggestion) = pending.into_iter().find(|s| s.id == id) else {
-        c.create_response(&ctx.http, reply(i18n::already_decided(lang, id))).await?;
+        c.create_response(&ctx.http, reply(i18n::already_decided(lang, id)))
+            .await?;
         return Ok(());
     };
     // The rules may have changed since the suggestion was made.
@@ -544,8 +650,12 @@ pub async fn on_decision(ctx: &Context, state: &Arc<State>, c: &ComponentInterac
         }
     }
     let by = c.user.id.get();
-    if state.db(|db| db.decide_suggestion(id, accept, by, unix_now()))?.is_none() {
-        c.create_response(&ctx.http, reply(i18n::already_decided(lang, id))).await?;
+    if state
+        .db(|db| db.decide_suggestion(id, accept, by, unix_now()))?
+        .is_none()
+    {
+        c.create_response(&ctx.http, reply(i18n::already_decided(lang, id)))
+            .await?;
         return Ok(());
     }
     state.invalidate(guild);
@@ -561,7 +671,8 @@ pub async fn on_decision(ctx: &Context, state: &Arc<State>, c: &ComponentInterac
         .embeds(embeds)
         .components(rows)
         .allowed_mentions(quiet());
-    c.create_response(&ctx.http, CreateInteractionResponse::UpdateMessage(update)).await?;
+    c.create_response(&ctx.http, CreateInteractionResponse::UpdateMessage(update))
+        .await?;
     Ok(())
 }
 
@@ -571,7 +682,10 @@ pub async fn on_decision(ctx: &Context, state: &Arc<State>, c: &ComponentInterac
 #[poise::command(
     slash_command,
     name_localized("fr", "stats"),
-    description_localized("fr", "Statistiques de coaching du serveur : par règle et catégorie, corrections, retours")
+    description_localized(
+        "fr",
+        "Statistiques de coaching du serveur : par règle et catégorie, corrections, retours"
+    )
 )]
 pub async fn stats(
     ctx: Ctx<'_>,
@@ -603,8 +717,14 @@ pub fn stats_card(state: &State, guild: u64, lang: Lang, days: u32) -> anyhow::R
         return Ok(card.description(i18n::stats_empty(lang)));
     }
     card = card
-        .field(i18n::stats_coaching(lang), i18n::stats_summary(lang, s.total_avoid, s.corrected, s.total_praise))
-        .field(i18n::stats_feedback(lang), i18n::stats_feedback_line(lang, s.helpful, s.not_relevant));
+        .field(
+            i18n::stats_coaching(lang),
+            i18n::stats_summary(lang, s.total_avoid, s.corrected, s.total_praise),
+        )
+        .field(
+            i18n::stats_feedback(lang),
+            i18n::stats_feedback_line(lang, s.helpful, s.not_relevant),
+        );
     let lines = |items: Vec<String>| -> String {
         let mut out = String::new();
         for line in items {
@@ -620,13 +740,24 @@ pub fn stats_card(state: &State, guild: u64, lang: Lang, days: u32) -> anyhow::R
     let categories = s
         .per_category
         .iter()
-        .map(|(c, kind, events, corrected)| i18n::stats_category_line(lang, &i18n::category(lang, c), kind, *events, *corrected))
+        .map(|(c, kind, events, corrected)| {
+            i18n::stats_category_line(lang, &i18n::category(lang, c), kind, *events, *corrected)
+        })
         .collect();
     let rules = s
         .per_rule
         .iter()
         .take(20)
-        .map(|r| i18n::stats_rule_line(lang, &r.rule_id, r.events, r.corrected, r.helpful, r.not_relevant))
+        .map(|r| {
+            i18n::stats_rule_line(
+                lang,
+                &r.rule_id,
+                r.events,
+                r.corrected,
+                r.helpful,
+                r.not_relevant,
+            )
+        })
         .collect();
     Ok(card
         .field(i18n::stats_by_category(lang), lines(categories))

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
 use serenity::{
-    AutocompleteChoice, ComponentInteraction, Context, CreateAutocompleteResponse, CreateInteractionResponse,
-    CreateInteractionResponseMessage,
+    AutocompleteChoice, ComponentInteraction, Context, CreateAutocompleteResponse,
+    CreateInteractionResponse, CreateInteractionResponseMessage,
 };
 
 use super::i18n::{self, lang_of};
@@ -37,7 +37,10 @@ pub async fn tact(_ctx: Ctx<'_>) -> Result<(), Error> {
 #[poise::command(
     slash_command,
     name_localized("fr", "verifier"),
-    description_localized("fr", "Vérifier un brouillon avant de l'envoyer (vous seul·e voyez la réponse)")
+    description_localized(
+        "fr",
+        "Vérifier un brouillon avant de l'envoyer (vous seul·e voyez la réponse)"
+    )
 )]
 pub async fn check(
     ctx: Ctx<'_>,
@@ -50,12 +53,20 @@ pub async fn check(
     let lang = ctx_lang(ctx);
     let hits = check_text(ctx.data(), ctx.guild_id().map(|g| g.get()), &text);
     let (content, embeds) = view::check(lang, &text, &hits, None);
-    ctx.send(embeds.into_iter().fold(ephemeral(content), |r, e| r.embed(e))).await?;
+    ctx.send(
+        embeds
+            .into_iter()
+            .fold(ephemeral(content), |r, e| r.embed(e)),
+    )
+    .await?;
     Ok(())
 }
 
 /// Message context menu: the same coaching on a message already sent.
-#[poise::command(context_menu_command = "Coach this message", name_localized("fr", "Coacher ce message"))]
+#[poise::command(
+    context_menu_command = "Coach this message",
+    name_localized("fr", "Coacher ce message")
+)]
 pub async fn coach_message(ctx: Ctx<'_>, message: serenity::Message) -> Result<(), Error> {
     let lang = ctx_lang(ctx);
     if message.content.trim().is_empty() {
@@ -64,9 +75,15 @@ pub async fn coach_message(ctx: Ctx<'_>, message: serenity::Message) -> Result<(
     }
     let guild = ctx.guild_id().or(message.guild_id).map(|g| g.get());
     let hits = check_text(ctx.data(), guild, &message.content);
-    let jump = guild.map(|g| crate::bot::card::jump_url(g, message.channel_id.get(), message.id.get()));
+    let jump =
+        guild.map(|g| crate::bot::card::jump_url(g, message.channel_id.get(), message.id.get()));
     let (content, embeds) = view::check(lang, &message.content, &hits, jump.as_deref());
-    ctx.send(embeds.into_iter().fold(ephemeral(content), |r, e| r.embed(e))).await?;
+    ctx.send(
+        embeds
+            .into_iter()
+            .fold(ephemeral(content), |r, e| r.embed(e)),
+    )
+    .await?;
     Ok(())
 }
 
@@ -80,7 +97,10 @@ pub fn check_text(state: &State, guild: Option<u64>, text: &str) -> Vec<Hit> {
             hits
         }
         None => {
-            let opts = CheckOptions { max_chars: state.config.max_message_chars, ..CheckOptions::default() };
+            let opts = CheckOptions {
+                max_chars: state.config.max_message_chars,
+                ..CheckOptions::default()
+            };
             state.engine().check(text, &opts)
         }
     }
@@ -90,7 +110,10 @@ pub fn check_text(state: &State, guild: Option<u64>, text: &str) -> Vec<Hit> {
 #[poise::command(
     slash_command,
     name_localized("fr", "au-lieu-de"),
-    description_localized("fr", "Que dire à la place de ... ? Trouve les règles d'une tournure et leurs alternatives")
+    description_localized(
+        "fr",
+        "Que dire à la place de ... ? Trouve les règles d'une tournure et leurs alternatives"
+    )
 )]
 pub async fn instead(
     ctx: Ctx<'_>,
@@ -106,7 +129,8 @@ pub async fn instead(
     let found = lookup::search(&engine, &phrase, 5);
     let shown = clip(phrase.trim(), 200);
     if found.is_empty() {
-        ctx.send(ephemeral(i18n::instead_none(lang, &shown))).await?;
+        ctx.send(ephemeral(i18n::instead_none(lang, &shown)))
+            .await?;
         return Ok(());
     }
     let overlay = match ctx.guild_id() {
@@ -119,15 +143,23 @@ pub async fn instead(
             let rule = &f.rule;
             let mut alternatives = rule.alternatives.clone();
             alternatives.extend(overlay.get(&rule.id).cloned().unwrap_or_default());
-            Card::new(format!("{} · « {} »", i18n::category(lang, &rule.category), clip(&f.matched, 120)))
-                .description(view::bullets(&alternatives, 8))
-                .field(i18n::why(lang), clip(&rule.why, 500))
-                .footer(rule.id.clone())
-                .color(view::severity_color(rule.severity))
+            Card::new(format!(
+                "{} · {}",
+                i18n::category(lang, &rule.category),
+                i18n::quoted(lang, &clip(&f.matched, 120))
+            ))
+            .description(view::bullets(&alternatives, 8))
+            .field(i18n::why(lang), clip(&rule.why, 500))
+            .footer(rule.id.clone())
+            .color(view::severity_color(rule.severity))
         })
         .collect();
     let (embeds, _) = view::fit(cards);
-    let reply = embeds.into_iter().fold(ephemeral(i18n::instead_intro(lang, &shown)), |r, e| r.embed(e));
+    let reply = embeds
+        .into_iter()
+        .fold(ephemeral(i18n::instead_intro(lang, &shown)), |r, e| {
+            r.embed(e)
+        });
     ctx.send(reply).await?;
     Ok(())
 }
@@ -151,7 +183,8 @@ pub async fn rule(
     let engine = state.engine();
     let id = id.trim();
     let Some(rule) = engine.rule(id) else {
-        ctx.send(ephemeral(i18n::rule_not_found(lang, &clip(id, 100)))).await?;
+        ctx.send(ephemeral(i18n::rule_not_found(lang, &clip(id, 100))))
+            .await?;
         return Ok(());
     };
     let (team, disabled) = match ctx.guild_id() {
@@ -172,7 +205,12 @@ pub async fn complete_rule(ctx: Ctx<'_>, partial: &str) -> CreateAutocompleteRes
     let choices = lookup::complete(&engine, partial, 25)
         .into_iter()
         .map(|r| {
-            let first = r.phrases.first().map(|p| readable_phrase(p)).or_else(|| r.examples_flag.first().cloned()).unwrap_or_default();
+            let first = r
+                .phrases
+                .first()
+                .map(|p| readable_phrase(p))
+                .or_else(|| r.examples_flag.first().cloned())
+                .unwrap_or_default();
             let name = clip(&format!("{} — {}", r.id, first), 100);
             AutocompleteChoice::new(name, r.id.clone())
         })
@@ -220,9 +258,15 @@ pub async fn rules(
 ) -> Result<(), Error> {
     let ui = ctx_lang(ctx);
     let engine = ctx.data().engine();
-    let category = category.map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty());
-    let (embeds, rows) = view::rules_page(ui, &engine, category.as_deref(), lang.map(Into::into), 0);
-    let reply = embeds.into_iter().fold(ephemeral(""), |r, e| r.embed(e)).components(rows);
+    let category = category
+        .map(|c| c.trim().to_lowercase())
+        .filter(|c| !c.is_empty());
+    let (embeds, rows) =
+        view::rules_page(ui, &engine, category.as_deref(), lang.map(Into::into), 0);
+    let reply = embeds
+        .into_iter()
+        .fold(ephemeral(""), |r, e| r.embed(e))
+        .components(rows);
     ctx.send(reply).await?;
     Ok(())
 }
@@ -239,12 +283,18 @@ pub async fn complete_category(ctx: Ctx<'_>, partial: &str) -> CreateAutocomplet
         .into_iter()
         .filter(|c| {
             let shown = i18n::category(lang, c);
-            wanted.is_empty() || c.contains(&wanted) || crate::engine::normalize::fold(&shown).contains(&wanted)
+            wanted.is_empty()
+                || c.contains(&wanted)
+                || crate::engine::normalize::fold(&shown).contains(&wanted)
         })
         .take(25)
         .map(|c| {
             let shown = i18n::category(lang, c);
-            let name = if shown == c { c.to_string() } else { format!("{shown} ({c})") };
+            let name = if shown == c {
+                c.to_string()
+            } else {
+                format!("{shown} ({c})")
+            };
             AutocompleteChoice::new(name, c.to_string())
         })
         .collect();
@@ -252,19 +302,26 @@ pub async fn complete_category(ctx: Ctx<'_>, partial: &str) -> CreateAutocomplet
 }
 
 /// The Previous/Next buttons of `/tact rules`: `tact:rules:{page}:{category|_}:{lang|_}`.
-pub async fn on_page(ctx: &Context, state: &Arc<State>, c: &ComponentInteraction) -> anyhow::Result<()> {
+pub async fn on_page(
+    ctx: &Context,
+    state: &Arc<State>,
+    c: &ComponentInteraction,
+) -> anyhow::Result<()> {
     let lang = lang_of(&c.locale);
     let mut parts = c.data.custom_id.splitn(5, ':').skip(2);
     let page: usize = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
     let category = parts.next().filter(|c| *c != "_");
-    let rules_lang = parts.next().and_then(|l| l.parse::<crate::engine::Lang>().ok());
+    let rules_lang = parts
+        .next()
+        .and_then(|l| l.parse::<crate::engine::Lang>().ok());
     let engine = state.engine();
     let (embeds, rows) = view::rules_page(lang, &engine, category, rules_lang, page);
     let message = CreateInteractionResponseMessage::new()
         .embeds(embeds)
         .components(rows)
         .allowed_mentions(quiet());
-    c.create_response(&ctx.http, CreateInteractionResponse::UpdateMessage(message)).await?;
+    c.create_response(&ctx.http, CreateInteractionResponse::UpdateMessage(message))
+        .await?;
     Ok(())
 }
 
@@ -272,13 +329,19 @@ pub async fn on_page(ctx: &Context, state: &Arc<State>, c: &ComponentInteraction
 #[poise::command(
     slash_command,
     name_localized("fr", "pause"),
-    description_localized("fr", "Mettre votre coaching en pause un moment, ou jusqu'à ce que vous le relanciez")
+    description_localized(
+        "fr",
+        "Mettre votre coaching en pause un moment, ou jusqu'à ce que vous le relanciez"
+    )
 )]
 pub async fn pause(
     ctx: Ctx<'_>,
     #[description = "How long: 30m, 2h, 1d, 1h30 (nothing: until /tact resume)"]
     #[name_localized("fr", "duree")]
-    #[description_localized("fr", "Combien de temps : 30m, 2h, 1j, 1h30 (rien : jusqu'à /tact reprendre)")]
+    #[description_localized(
+        "fr",
+        "Combien de temps : 30m, 2h, 1j, 1h30 (rien : jusqu'à /tact reprendre)"
+    )]
     #[max_length = 20]
     duration: Option<String>,
 ) -> Result<(), Error> {
@@ -293,14 +356,20 @@ pub async fn pause(
         Some(d) => match parse_duration(d) {
             Some(secs) => unix_now() + secs as i64,
             None => {
-                ctx.send(ephemeral(i18n::bad_duration(lang, &clip(d, 20)))).await?;
+                ctx.send(ephemeral(i18n::bad_duration(lang, &clip(d, 20))))
+                    .await?;
                 return Ok(());
             }
         },
     };
     let user = ctx.author().id.get();
-    ctx.data().db(|db| db.set_paused(guild.get(), user, Some(until)))?;
-    tracing::info!(guild = guild.get(), timed = duration.is_some(), "agent paused their coaching");
+    ctx.data()
+        .db(|db| db.set_paused(guild.get(), user, Some(until)))?;
+    tracing::info!(
+        guild = guild.get(),
+        timed = duration.is_some(),
+        "agent paused their coaching"
+    );
     let text = if until == PAUSED_UNTIL_RESUMED {
         i18n::paused_forever(lang).to_string()
     } else {
@@ -326,14 +395,23 @@ pub async fn resume(ctx: Ctx<'_>) -> Result<(), Error> {
     let state = ctx.data();
     let was = state.db(|db| db.paused_until(guild.get(), user))?;
     state.db(|db| db.set_paused(guild.get(), user, None))?;
-    let text = if was.is_some_and(|t| t > unix_now()) { i18n::resumed(lang) } else { i18n::not_paused(lang) };
+    let text = if was.is_some_and(|t| t > unix_now()) {
+        i18n::resumed(lang)
+    } else {
+        i18n::not_paused(lang)
+    };
     ctx.send(ephemeral(text)).await?;
     Ok(())
 }
 
 /// Seconds in a duration like `30m`, `2h`, `1d`/`1j`, `1h30`, `90` (minutes); at most 30 days.
 pub fn parse_duration(text: &str) -> Option<u64> {
-    let s: String = text.trim().to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
+    let s: String = text
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     let mut total: u64 = 0;
     let mut number = String::new();
     let mut last_unit: Option<u64> = None;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
 use serenity::{
-    ActionRowComponent, ComponentInteraction, Context, CreateActionRow, CreateInputText, CreateInteractionResponse,
-    CreateModal, InputTextStyle, ModalInteraction,
+    ActionRowComponent, ComponentInteraction, Context, CreateActionRow, CreateInputText,
+    CreateInteractionResponse, CreateModal, InputTextStyle, ModalInteraction,
 };
 
 use super::i18n::{self, lang_of};
@@ -26,7 +26,11 @@ pub const SUGGESTION_MAX: usize = 300;
 const INPUT_ID: &str = "tact:alternative";
 
 /// A click on one of a coaching note's buttons.
-pub async fn on_button(ctx: &Context, state: &Arc<State>, c: &ComponentInteraction) -> anyhow::Result<()> {
+pub async fn on_button(
+    ctx: &Context,
+    state: &Arc<State>,
+    c: &ComponentInteraction,
+) -> anyhow::Result<()> {
     let lang = lang_of(&c.locale);
     let id = c.data.custom_id.as_str();
     let (action, event_id) = match id.rsplit_once(':') {
@@ -46,18 +50,27 @@ pub async fn on_button(ctx: &Context, state: &Arc<State>, c: &ComponentInteracti
             let kind = action.trim_start_matches("tact:fb:");
             state.db(|db| db.record_feedback(event.id, user, kind, unix_now()))?;
             tracing::info!(guild = event.guild, rule = %event.rule_id, kind, "coaching feedback");
-            let text = if kind == "helpful" { i18n::thanks_helpful(lang) } else { i18n::thanks_not_relevant(lang) };
+            let text = if kind == "helpful" {
+                i18n::thanks_helpful(lang)
+            } else {
+                i18n::thanks_not_relevant(lang)
+            };
             respond(ctx, c, text).await
         }
         "tact:suggest" => {
-            let input = CreateInputText::new(InputTextStyle::Paragraph, i18n::modal_label(lang), INPUT_ID)
-                .placeholder(i18n::modal_placeholder(lang))
-                .min_length(SUGGESTION_MIN as u16)
-                .max_length(SUGGESTION_MAX as u16)
-                .required(true);
-            let modal = CreateModal::new(format!("tact:suggest:{}", event.id), i18n::modal_title(lang))
-                .components(vec![CreateActionRow::InputText(input)]);
-            c.create_response(&ctx.http, CreateInteractionResponse::Modal(modal)).await?;
+            let input =
+                CreateInputText::new(InputTextStyle::Paragraph, i18n::modal_label(lang), INPUT_ID)
+                    .placeholder(i18n::modal_placeholder(lang))
+                    .min_length(SUGGESTION_MIN as u16)
+                    .max_length(SUGGESTION_MAX as u16)
+                    .required(true);
+            let modal = CreateModal::new(
+                format!("tact:suggest:{}", event.id),
+                i18n::modal_title(lang),
+            )
+            .components(vec![CreateActionRow::InputText(input)]);
+            c.create_response(&ctx.http, CreateInteractionResponse::Modal(modal))
+                .await?;
             Ok(())
         }
         _ => Ok(()),
@@ -65,9 +78,17 @@ pub async fn on_button(ctx: &Context, state: &Arc<State>, c: &ComponentInteracti
 }
 
 /// The suggestion modal, submitted.
-pub async fn on_modal(ctx: &Context, state: &Arc<State>, m: &ModalInteraction) -> anyhow::Result<()> {
+pub async fn on_modal(
+    ctx: &Context,
+    state: &Arc<State>,
+    m: &ModalInteraction,
+) -> anyhow::Result<()> {
     let lang = lang_of(&m.locale);
-    let event_id = m.data.custom_id.rsplit_once(':').and_then(|(_, e)| e.parse::<i64>().ok());
+    let event_id = m
+        .data
+        .custom_id
+        .rsplit_once(':')
+        .and_then(|(_, e)| e.parse::<i64>().ok());
     let event = match event_id {
         Some(e) => state.db(|db| db.event(e))?,
         None => None,
@@ -86,11 +107,26 @@ pub async fn on_modal(ctx: &Context, state: &Arc<State>, m: &ModalInteraction) -
         })
         .unwrap_or_default();
     let text = text.trim();
-    if let Err(reason) = vet(lang, &state.engine(), &state.overlay(event.guild), &event, text) {
+    if let Err(reason) = vet(
+        lang,
+        &state.engine(),
+        &state.overlay(event.guild),
+        &event,
+        text,
+    ) {
         return respond_modal(ctx, m, &reason).await;
     }
     let user = m.user.id.get();
-    let id = state.db(|db| db.add_suggestion(Some(event.id), event.guild, &event.rule_id, user, text, unix_now()))?;
+    let id = state.db(|db| {
+        db.add_suggestion(
+            Some(event.id),
+            event.guild,
+            &event.rule_id,
+            user,
+            text,
+            unix_now(),
+        )
+    })?;
     tracing::info!(guild = event.guild, rule = %event.rule_id, suggestion = id, "alternative suggested");
     respond_modal(ctx, m, &i18n::suggestion_thanks(lang, &event.rule_id)).await
 }
@@ -106,7 +142,11 @@ pub fn vet(
 ) -> Result<(), String> {
     let len = text.chars().count();
     if !(SUGGESTION_MIN..=SUGGESTION_MAX).contains(&len) {
-        return Err(i18n::suggestion_length(lang, SUGGESTION_MIN, SUGGESTION_MAX));
+        return Err(i18n::suggestion_length(
+            lang,
+            SUGGESTION_MIN,
+            SUGGESTION_MAX,
+        ));
     }
     flagged(lang, engine, text)?;
     let wanted = fold(text);
@@ -124,19 +164,29 @@ pub fn vet(
 
 /// Err with the reason when any rule, in any language, would coach `text`.
 pub fn flagged(lang: Lang, engine: &Engine, text: &str) -> Result<(), String> {
-    let all = CheckOptions { lang: LangChoice::All, ..CheckOptions::default() };
+    let all = CheckOptions {
+        lang: LangChoice::All,
+        ..CheckOptions::default()
+    };
     match engine.check(text, &all).into_iter().find(|h| h.is_avoid()) {
-        Some(hit) => Err(i18n::suggestion_flagged(lang, &hit.rule.id, &clip(&hit.snippet, 100), &clip(&hit.rule.why, 600))),
+        Some(hit) => Err(i18n::suggestion_flagged(
+            lang,
+            &hit.rule.id,
+            &clip(&hit.snippet, 100),
+            &clip(&hit.rule.why, 600),
+        )),
         None => Ok(()),
     }
 }
 
 async fn respond(ctx: &Context, c: &ComponentInteraction, text: &str) -> anyhow::Result<()> {
-    c.create_response(&ctx.http, CreateInteractionResponse::Message(message(text))).await?;
+    c.create_response(&ctx.http, CreateInteractionResponse::Message(message(text)))
+        .await?;
     Ok(())
 }
 
 async fn respond_modal(ctx: &Context, m: &ModalInteraction, text: &str) -> anyhow::Result<()> {
-    m.create_response(&ctx.http, CreateInteractionResponse::Message(message(text))).await?;
+    m.create_response(&ctx.http, CreateInteractionResponse::Message(message(text)))
+        .await?;
     Ok(())
 }

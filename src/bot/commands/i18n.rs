@@ -7,7 +7,10 @@ use crate::engine::{Kind, Severity};
 
 /// The language of a Discord locale (`fr`, `fr-CA`... -> French; anything else -> English).
 pub fn lang_of(locale: &str) -> Lang {
-    if locale.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("fr")) {
+    if locale
+        .get(..2)
+        .is_some_and(|p| p.eq_ignore_ascii_case("fr"))
+    {
         Lang::Fr
     } else {
         Lang::En
@@ -22,6 +25,14 @@ fn tr(lang: Lang, fr: &'static str, en: &'static str) -> &'static str {
     }
 }
 
+/// Quoted text, with the language's quotation marks.
+pub fn quoted(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::Fr => format!("« {text} »"),
+        Lang::En => format!("“{text}”"),
+    }
+}
+
 /// A category's name for people (avoid and praise categories).
 pub fn category(lang: Lang, category: &str) -> String {
     let praise = match category {
@@ -32,7 +43,10 @@ pub fn category(lang: Lang, category: &str) -> String {
         "closing" => Some(tr(lang, "conclusion chaleureuse", "warm closing")),
         _ => None,
     };
-    praise.map_or_else(|| crate::bot::i18n::category(lang, category).to_string(), str::to_string)
+    praise.map_or_else(
+        || crate::bot::i18n::category(lang, category).to_string(),
+        str::to_string,
+    )
 }
 
 pub fn severity(lang: Lang, s: Severity) -> &'static str {
@@ -78,7 +92,9 @@ pub fn praise_line(lang: Lang, categories: &str) -> String {
 
 pub fn more_hits(lang: Lang, n: usize) -> String {
     match lang {
-        Lang::Fr => format!("… et {n} autre(s) point(s) : vérifiez à nouveau une fois ceux-ci corrigés."),
+        Lang::Fr => {
+            format!("… et {n} autre(s) point(s) : vérifiez à nouveau une fois ceux-ci corrigés.")
+        }
         Lang::En => format!("… and {n} more: check again once these are fixed."),
     }
 }
@@ -92,7 +108,11 @@ pub fn draft_reworded(lang: Lang) -> &'static str {
 }
 
 pub fn empty_message(lang: Lang) -> &'static str {
-    tr(lang, "Ce message ne contient pas de texte à vérifier.", "This message has no text to check.")
+    tr(
+        lang,
+        "Ce message ne contient pas de texte à vérifier.",
+        "This message has no text to check.",
+    )
 }
 
 // ----- /tact instead, /tact rule, /tact rules --------------------------------------------------
@@ -125,7 +145,11 @@ pub fn phrases(lang: Lang) -> &'static str {
     tr(lang, "Tournures repérées", "Phrases it catches")
 }
 pub fn unless(lang: Lang) -> &'static str {
-    tr(lang, "Sauf si le message contient", "Unless the message says")
+    tr(
+        lang,
+        "Sauf si le message contient",
+        "Unless the message says",
+    )
 }
 pub fn examples_flag(lang: Lang) -> &'static str {
     tr(lang, "Exemples signalés", "Flagged examples")
@@ -137,7 +161,11 @@ pub fn team_alternatives(lang: Lang) -> &'static str {
     tr(lang, "Ajoutées par votre équipe", "Added by your team")
 }
 pub fn disabled_here(lang: Lang) -> &'static str {
-    tr(lang, "🔕 Désactivée sur ce serveur", "🔕 Disabled in this server")
+    tr(
+        lang,
+        "🔕 Désactivée sur ce serveur",
+        "🔕 Disabled in this server",
+    )
 }
 
 pub fn rules_title(lang: Lang, n: usize) -> String {
@@ -155,7 +183,11 @@ pub fn page(lang: Lang, page: usize, pages: usize) -> String {
 }
 
 pub fn rules_none(lang: Lang) -> &'static str {
-    tr(lang, "Aucune règle pour ces critères.", "No rule matches these filters.")
+    tr(
+        lang,
+        "Aucune règle pour ces critères.",
+        "No rule matches these filters.",
+    )
 }
 pub fn previous(lang: Lang) -> &'static str {
     tr(lang, "Précédentes", "Previous")
@@ -192,16 +224,28 @@ pub fn resumed(lang: Lang) -> &'static str {
     tr(lang, "▶️ Coaching réactivé.", "▶️ Coaching is back on.")
 }
 pub fn not_paused(lang: Lang) -> &'static str {
-    tr(lang, "▶️ Le coaching n'était pas en pause : il est actif.", "▶️ Coaching was not paused: it is on.")
+    tr(
+        lang,
+        "▶️ Le coaching n'était pas en pause : il est actif.",
+        "▶️ Coaching was not paused: it is on.",
+    )
 }
 pub fn guild_only(lang: Lang) -> &'static str {
-    tr(lang, "Cette commande s'utilise dans votre serveur.", "Use this command in your server.")
+    tr(
+        lang,
+        "Cette commande s'utilise dans votre serveur.",
+        "Use this command in your server.",
+    )
 }
 
 // ----- feedback buttons and the suggestion modal ------------------------------------------------
 
 pub fn thanks_helpful(lang: Lang) -> &'static str {
-    tr(lang, "👍 Merci ! Noté comme utile.", "👍 Thanks! Noted as helpful.")
+    tr(
+        lang,
+        "👍 Merci ! Noté comme utile.",
+        "👍 Thanks! Noted as helpful.",
+    )
 }
 pub fn thanks_not_relevant(lang: Lang) -> &'static str {
     tr(
@@ -211,16 +255,32 @@ pub fn thanks_not_relevant(lang: Lang) -> &'static str {
     )
 }
 pub fn note_gone(lang: Lang) -> &'static str {
-    tr(lang, "Cette note de coaching n'existe plus.", "This coaching note no longer exists.")
+    tr(
+        lang,
+        "Cette note de coaching n'existe plus.",
+        "This coaching note no longer exists.",
+    )
 }
 pub fn modal_title(lang: Lang) -> &'static str {
-    tr(lang, "Proposer une meilleure formulation", "Suggest a better alternative")
+    tr(
+        lang,
+        "Proposer une meilleure formulation",
+        "Suggest a better alternative",
+    )
 }
 pub fn modal_label(lang: Lang) -> &'static str {
-    tr(lang, "Ce que vous diriez à la place", "What you would say instead")
+    tr(
+        lang,
+        "Ce que vous diriez à la place",
+        "What you would say instead",
+    )
 }
 pub fn modal_placeholder(lang: Lang) -> &'static str {
-    tr(lang, "Une phrase prête à envoyer au client", "A sentence ready to send to the customer")
+    tr(
+        lang,
+        "Une phrase prête à envoyer au client",
+        "A sentence ready to send to the customer",
+    )
 }
 
 pub fn suggestion_thanks(lang: Lang, rule: &str) -> String {
@@ -245,17 +305,27 @@ pub fn suggestion_length(lang: Lang, min: usize, max: usize) -> String {
 }
 
 pub fn suggestion_known(lang: Lang) -> &'static str {
-    tr(lang, "Cette formulation fait déjà partie des alternatives de la règle.", "This wording is already one of the rule's alternatives.")
+    tr(
+        lang,
+        "Cette formulation fait déjà partie des alternatives de la règle.",
+        "This wording is already one of the rule's alternatives.",
+    )
 }
 
 // ----- admin ----------------------------------------------------------------------------------
 
 pub fn not_admin(lang: Lang, role: Option<u64>) -> String {
     match (lang, role) {
-        (Lang::Fr, None) => "🔒 Réservé aux admins du serveur (permission « Gérer le serveur »).".into(),
-        (Lang::Fr, Some(r)) => format!("🔒 Réservé aux admins du serveur (permission « Gérer le serveur » ou rôle <@&{r}>)."),
+        (Lang::Fr, None) => {
+            "🔒 Réservé aux admins du serveur (permission « Gérer le serveur »).".into()
+        }
+        (Lang::Fr, Some(r)) => format!(
+            "🔒 Réservé aux admins du serveur (permission « Gérer le serveur » ou rôle <@&{r}>)."
+        ),
         (Lang::En, None) => "🔒 For server admins only (Manage Server permission).".into(),
-        (Lang::En, Some(r)) => format!("🔒 For server admins only (Manage Server permission or the <@&{r}> role)."),
+        (Lang::En, Some(r)) => {
+            format!("🔒 For server admins only (Manage Server permission or the <@&{r}> role).")
+        }
     }
 }
 
@@ -285,7 +355,11 @@ pub fn rule_already_enabled(lang: Lang, id: &str) -> String {
 }
 
 pub fn test_intro(lang: Lang) -> &'static str {
-    tr(lang, "🔬 Ce que Tact voit dans ce texte :", "🔬 What Tact sees in this text:")
+    tr(
+        lang,
+        "🔬 Ce que Tact voit dans ce texte :",
+        "🔬 What Tact sees in this text:",
+    )
 }
 pub fn test_nothing(lang: Lang) -> &'static str {
     tr(
@@ -304,7 +378,11 @@ pub fn status_unless(lang: Lang, u: &str) -> String {
     }
 }
 pub fn status_disabled(lang: Lang) -> &'static str {
-    tr(lang, "🔕 écartée : règle désactivée sur ce serveur", "🔕 set aside: rule disabled in this server")
+    tr(
+        lang,
+        "🔕 écartée : règle désactivée sur ce serveur",
+        "🔕 set aside: rule disabled in this server",
+    )
 }
 pub fn status_overlap(lang: Lang, by: &str) -> String {
     match lang {
@@ -313,7 +391,11 @@ pub fn status_overlap(lang: Lang, by: &str) -> String {
     }
 }
 pub fn status_other_language(lang: Lang) -> &'static str {
-    tr(lang, "🌐 écartée : règle d'une autre langue que le message", "🌐 set aside: the rule is for another language than the message")
+    tr(
+        lang,
+        "🌐 écartée : règle d'une autre langue que le message",
+        "🌐 set aside: the rule is for another language than the message",
+    )
 }
 
 pub fn reload_ok(lang: Lang, total: usize) -> String {
@@ -347,7 +429,11 @@ pub fn reload_more(lang: Lang, n: usize) -> String {
     }
 }
 pub fn reload_watch_intro(lang: Lang) -> &'static str {
-    tr(lang, "(modification du dossier des règles détectée)", "(change in the rules folder detected)")
+    tr(
+        lang,
+        "(modification du dossier des règles détectée)",
+        "(change in the rules folder detected)",
+    )
 }
 
 pub fn channels_now(lang: Lang, list: &str) -> String {
@@ -357,7 +443,11 @@ pub fn channels_now(lang: Lang, list: &str) -> String {
     }
 }
 pub fn channels_none(lang: Lang) -> &'static str {
-    tr(lang, "aucun (Tact ne surveille rien sur ce serveur)", "none (Tact watches nothing in this server)")
+    tr(
+        lang,
+        "aucun (Tact ne surveille rien sur ce serveur)",
+        "none (Tact watches nothing in this server)",
+    )
 }
 pub fn channel_added(lang: Lang, id: u64) -> String {
     match lang {
@@ -391,7 +481,11 @@ pub fn roles_now(lang: Lang, list: &str) -> String {
     }
 }
 pub fn roles_everyone(lang: Lang) -> &'static str {
-    tr(lang, "tout le monde (aucun rôle d'agent défini)", "everyone (no agent role set)")
+    tr(
+        lang,
+        "tout le monde (aucun rôle d'agent défini)",
+        "everyone (no agent role set)",
+    )
 }
 pub fn role_added(lang: Lang, id: u64) -> String {
     match lang {
@@ -421,9 +515,21 @@ pub fn role_not_coached(lang: Lang, id: u64) -> String {
 pub fn delivery_name(lang: Lang, d: crate::config::Delivery) -> &'static str {
     use crate::config::Delivery::*;
     match d {
-        Dm => tr(lang, "message privé à l'agent", "direct message to the agent"),
-        Reply => tr(lang, "fil privé sous le message", "private thread next to the message"),
-        React => tr(lang, "réaction 💡 sur le message", "💡 reaction on the message"),
+        Dm => tr(
+            lang,
+            "message privé à l'agent",
+            "direct message to the agent",
+        ),
+        Reply => tr(
+            lang,
+            "fil privé sous le message",
+            "private thread next to the message",
+        ),
+        React => tr(
+            lang,
+            "réaction 💡 sur le message",
+            "💡 reaction on the message",
+        ),
         CoachChannel => tr(lang, "salon des coachs", "coach channel"),
     }
 }
@@ -449,16 +555,31 @@ pub fn cooldown_set(lang: Lang, minutes: u32) -> String {
     }
 }
 pub fn cooldown_range(lang: Lang) -> &'static str {
-    tr(lang, "Le délai va de 0 à 1440 minutes (un jour).", "The waiting time is 0 to 1440 minutes (one day).")
+    tr(
+        lang,
+        "Le délai va de 0 à 1440 minutes (un jour).",
+        "The waiting time is 0 to 1440 minutes (one day).",
+    )
 }
 
 pub fn feedback_title(lang: Lang) -> &'static str {
-    tr(lang, "🗳️ Retours des agents, règles les moins pertinentes d'abord", "🗳️ Agent feedback, least relevant rules first")
+    tr(
+        lang,
+        "🗳️ Retours des agents, règles les moins pertinentes d'abord",
+        "🗳️ Agent feedback, least relevant rules first",
+    )
 }
 pub fn feedback_none(lang: Lang) -> &'static str {
     tr(lang, "Aucun retour pour l'instant.", "No feedback yet.")
 }
-pub fn feedback_line(lang: Lang, id: &str, nr: u64, votes: u64, helpful: u64, events: u64) -> String {
+pub fn feedback_line(
+    lang: Lang,
+    id: &str,
+    nr: u64,
+    votes: u64,
+    helpful: u64,
+    events: u64,
+) -> String {
     let pct = (nr * 100).checked_div(votes).unwrap_or(0);
     match lang {
         Lang::Fr => format!("`{id}` · pas pertinent {nr}/{votes} ({pct} %) · utile {helpful} · {events} coaching(s)"),
@@ -472,7 +593,11 @@ pub fn suggestions_title(lang: Lang, n: usize) -> String {
     }
 }
 pub fn suggestions_none(lang: Lang) -> &'static str {
-    tr(lang, "Aucune proposition en attente.", "No pending suggestion.")
+    tr(
+        lang,
+        "Aucune proposition en attente.",
+        "No pending suggestion.",
+    )
 }
 pub fn suggestions_more(lang: Lang, n: usize) -> String {
     match lang {
@@ -542,24 +667,45 @@ pub fn stats_by_category(lang: Lang) -> &'static str {
 pub fn stats_by_rule(lang: Lang) -> &'static str {
     tr(lang, "Par règle", "By rule")
 }
-pub fn stats_category_line(lang: Lang, name: &str, kind: &str, events: u64, corrected: u64) -> String {
+pub fn stats_category_line(
+    lang: Lang,
+    name: &str,
+    kind: &str,
+    events: u64,
+    corrected: u64,
+) -> String {
     match (lang, kind) {
         (_, "praise") => format!("✨ {name} : {events}"),
         (Lang::Fr, _) => format!("{name} : {events} (corrigées {corrected})"),
         (Lang::En, _) => format!("{name}: {events} (fixed {corrected})"),
     }
 }
-pub fn stats_rule_line(lang: Lang, id: &str, events: u64, corrected: u64, helpful: u64, nr: u64) -> String {
+pub fn stats_rule_line(
+    lang: Lang,
+    id: &str,
+    events: u64,
+    corrected: u64,
+    helpful: u64,
+    nr: u64,
+) -> String {
     match lang {
         Lang::Fr => format!("`{id}` : {events} · corrigées {corrected} · 👍 {helpful} · 🙅 {nr}"),
         Lang::En => format!("`{id}`: {events} · fixed {corrected} · 👍 {helpful} · 🙅 {nr}"),
     }
 }
 pub fn stats_empty(lang: Lang) -> &'static str {
-    tr(lang, "Rien d'enregistré sur cette période.", "Nothing recorded over this period.")
+    tr(
+        lang,
+        "Rien d'enregistré sur cette période.",
+        "Nothing recorded over this period.",
+    )
 }
 pub fn stats_days_range(lang: Lang) -> &'static str {
-    tr(lang, "La période va de 1 à 365 jours.", "The period is 1 to 365 days.")
+    tr(
+        lang,
+        "La période va de 1 à 365 jours.",
+        "The period is 1 to 365 days.",
+    )
 }
 
 // ----- errors ---------------------------------------------------------------------------------
@@ -572,7 +718,11 @@ pub fn failed(lang: Lang) -> &'static str {
     )
 }
 pub fn bad_input(lang: Lang) -> &'static str {
-    tr(lang, "Je n'ai pas compris ces options ; vérifiez-les et réessayez.", "I could not read these options; check them and try again.")
+    tr(
+        lang,
+        "Je n'ai pas compris ces options ; vérifiez-les et réessayez.",
+        "I could not read these options; check them and try again.",
+    )
 }
 
 #[cfg(test)]
@@ -595,5 +745,7 @@ mod tests {
         assert_eq!(category(Lang::En, "follow-up"), "follow-up");
         assert_eq!(category(Lang::Fr, "follow-up"), "suivi");
         assert_eq!(category(Lang::Fr, "custom"), "custom");
+        assert_eq!(quoted(Lang::Fr, "x"), "« x »");
+        assert_eq!(quoted(Lang::En, "x"), "“x”");
     }
 }

@@ -66,8 +66,16 @@ pub fn framework(state: Arc<State>) -> poise::Framework<Arc<State>, Error> {
         .initialize_owners(false)
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
-                register(ctx, &framework.options().commands, &state.config.discord.dev_guilds).await;
-                tracing::info!(application = ready.application.id.get(), "commands registered");
+                register(
+                    ctx,
+                    &framework.options().commands,
+                    &state.config.discord.dev_guilds,
+                )
+                .await;
+                tracing::info!(
+                    application = ready.application.id.get(),
+                    "commands registered"
+                );
                 Ok(state)
             })
         })
@@ -78,11 +86,16 @@ pub fn framework(state: Arc<State>) -> poise::Framework<Arc<State>, Error> {
 async fn register(ctx: &Context, commands: &[Command], dev_guilds: &[u64]) {
     let builders = application_commands(commands);
     let result = if dev_guilds.is_empty() {
-        serenity::Command::set_global_commands(&ctx.http, builders).await.map(drop)
+        serenity::Command::set_global_commands(&ctx.http, builders)
+            .await
+            .map(drop)
     } else {
         let mut result = Ok(());
         for &g in dev_guilds {
-            if let Err(e) = GuildId::new(g).set_commands(&ctx.http, builders.clone()).await {
+            if let Err(e) = GuildId::new(g)
+                .set_commands(&ctx.http, builders.clone())
+                .await
+            {
                 result = Err(e);
             }
         }
@@ -101,7 +114,9 @@ pub fn ctx_lang(ctx: Ctx<'_>) -> Lang {
 /// An ephemeral reply that mentions nobody (empty content is left out).
 pub fn ephemeral(content: impl Into<String>) -> poise::CreateReply {
     let content = content.into();
-    let reply = poise::CreateReply::default().ephemeral(true).allowed_mentions(quiet());
+    let reply = poise::CreateReply::default()
+        .ephemeral(true)
+        .allowed_mentions(quiet());
     if content.is_empty() {
         reply
     } else {
@@ -131,7 +146,11 @@ async fn on_error(err: poise::FrameworkError<'_, Arc<State>, Error>) {
             (*ctx, i18n::bad_input(ctx_lang(*ctx)))
         }
         E::GuildOnly { ctx, .. } => (*ctx, i18n::guild_only(ctx_lang(*ctx))),
-        E::CommandCheckFailed { error: Some(error), ctx, .. } => {
+        E::CommandCheckFailed {
+            error: Some(error),
+            ctx,
+            ..
+        } => {
             tracing::warn!(command = %ctx.command().qualified_name, error = %format!("{error:#}"), "command check failed");
             (*ctx, i18n::failed(ctx_lang(*ctx)))
         }
@@ -164,7 +183,9 @@ pub async fn on_interaction(ctx: &Context, state: &Arc<State>, interaction: &Int
                 return;
             }
         }
-        Interaction::Modal(m) if m.data.custom_id.starts_with("tact:suggest:") => feedback::on_modal(ctx, state, m).await,
+        Interaction::Modal(m) if m.data.custom_id.starts_with("tact:suggest:") => {
+            feedback::on_modal(ctx, state, m).await
+        }
         _ => return,
     };
     if let Err(e) = result {

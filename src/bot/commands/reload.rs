@@ -49,8 +49,13 @@ impl Outcome {
                 c.removed.len(),
                 c.modified.len()
             ),
-            Outcome::Failed { errors, kept } => format!("refused: {} problem(s); keeping the previous {kept} rules", errors.len()),
-            Outcome::Unreadable { error, kept } => format!("refused: {error}; keeping the previous {kept} rules"),
+            Outcome::Failed { errors, kept } => format!(
+                "refused: {} problem(s); keeping the previous {kept} rules",
+                errors.len()
+            ),
+            Outcome::Unreadable { error, kept } => {
+                format!("refused: {error}; keeping the previous {kept} rules")
+            }
         }
     }
 }
@@ -78,8 +83,14 @@ pub fn reload(state: &State) -> Outcome {
     let old = state.engine();
     let kept = old.rules().len();
     match rules_dir::load(&state.config.rules_dir) {
-        Err(e) => Outcome::Unreadable { error: e.to_string(), kept },
-        Ok(report) if !report.errors.is_empty() => Outcome::Failed { errors: report.errors, kept },
+        Err(e) => Outcome::Unreadable {
+            error: e.to_string(),
+            kept,
+        },
+        Ok(report) if !report.errors.is_empty() => Outcome::Failed {
+            errors: report.errors,
+            kept,
+        },
         Ok(report) => {
             let changes = diff(&old, &report.engine);
             state.set_engine(report.engine);
@@ -91,9 +102,17 @@ pub fn reload(state: &State) -> Outcome {
 /// What changed between two rule sets. A rule is modified when anything but its place in the
 /// files changed.
 pub fn diff(old: &Engine, new: &Engine) -> Changes {
-    let ids = |e: &Engine| -> BTreeMap<String, Rule> { e.rules().iter().map(|r| (r.id.clone(), Rule::clone(r))).collect() };
+    let ids = |e: &Engine| -> BTreeMap<String, Rule> {
+        e.rules()
+            .iter()
+            .map(|r| (r.id.clone(), Rule::clone(r)))
+            .collect()
+    };
     let (before, after) = (ids(old), ids(new));
-    let mut changes = Changes { total: after.len(), ..Changes::default() };
+    let mut changes = Changes {
+        total: after.len(),
+        ..Changes::default()
+    };
     for (id, rule) in &after {
         match before.get(id) {
             None => changes.added.push(id.clone()),
@@ -106,7 +125,11 @@ pub fn diff(old: &Engine, new: &Engine) -> Changes {
             }
         }
     }
-    changes.removed = before.keys().filter(|id| !after.contains_key(*id)).cloned().collect();
+    changes.removed = before
+        .keys()
+        .filter(|id| !after.contains_key(*id))
+        .cloned()
+        .collect();
     changes
 }
 
@@ -123,19 +146,32 @@ fn show_error(e: &RuleError, dir: &Path) -> String {
 pub fn report(lang: Lang, outcome: &Outcome, dir: &Path) -> (String, Vec<CreateEmbed>) {
     match outcome {
         Outcome::Reloaded(c) => {
-            let list = |ids: &[String]| clip(&ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", "), 1000);
+            let list = |ids: &[String]| {
+                if ids.is_empty() {
+                    return "—".to_string();
+                }
+                let ids: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
+                clip(&ids.join(", "), 1000)
+            };
             let mut card = Card::new(i18n::reload_ok(lang, c.total)).color(view::GOOD_COLOR);
             if c.is_empty() {
                 card = card.description(i18n::reload_no_change(lang));
+            } else {
+                for (name, ids) in [
+                    (i18n::reload_added(lang), &c.added),
+                    (i18n::reload_removed(lang), &c.removed),
+                    (i18n::reload_modified(lang), &c.modified),
+                ] {
+                    card = card.field(format!("{name} ({})", ids.len()), list(ids));
+                }
             }
-            card = card
-                .field(format!("{} ({})", i18n::reload_added(lang), c.added.len()), list(&c.added))
-                .field(format!("{} ({})", i18n::reload_removed(lang), c.removed.len()), list(&c.removed))
-                .field(format!("{} ({})", i18n::reload_modified(lang), c.modified.len()), list(&c.modified));
             (i18n::reload_ok(lang, c.total), vec![card.build()])
         }
         Outcome::Failed { errors, kept } => {
-            let lines: Vec<String> = errors.iter().map(|e| format!("• {}", clip(&show_error(e, dir), 600))).collect();
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| format!("• {}", clip(&show_error(e, dir), 600)))
+                .collect();
             let (embeds, shown) = error_embeds(&lines);
             let mut content = i18n::reload_failed(lang, errors.len(), *kept);
             if shown < lines.len() {
@@ -145,7 +181,9 @@ pub fn report(lang: Lang, outcome: &Outcome, dir: &Path) -> (String, Vec<CreateE
             (content, embeds)
         }
         Outcome::Unreadable { error, kept } => {
-            let card = Card::new("⚠️").description(clip(error, 4000)).color(0xE0_6C_3C);
+            let card = Card::new("⚠️")
+                .description(clip(error, 4000))
+                .color(0xE0_6C_3C);
             (i18n::reload_failed(lang, 1, *kept), vec![card.build()])
         }
     }
@@ -163,7 +201,11 @@ fn error_embeds(lines: &[String]) -> (Vec<CreateEmbed>, usize) {
             break;
         }
         if current.chars().count() + len > 4000 {
-            cards.push(Card::new("⚠️").description(std::mem::take(&mut current)).color(0xE0_6C_3C));
+            cards.push(
+                Card::new("⚠️")
+                    .description(std::mem::take(&mut current))
+                    .color(0xE0_6C_3C),
+            );
         }
         current.push_str(line);
         current.push('\n');
@@ -227,7 +269,13 @@ pub fn spawn_watcher(state: Arc<State>, http: Arc<Http>) -> Option<notify::Recom
 }
 
 /// Logs a reload triggered by the watcher and tells the log channels about it.
-async fn on_watched_reload(state: &State, http: &Http, dir: &Path, outcome: &Outcome, last_failure: &mut Option<String>) {
+async fn on_watched_reload(
+    state: &State,
+    http: &Http,
+    dir: &Path,
+    outcome: &Outcome,
+    last_failure: &mut Option<String>,
+) {
     match outcome {
         Outcome::Reloaded(c) if c.is_empty() => {
             tracing::debug!("rules folder changed; no rule changed");
@@ -242,7 +290,11 @@ async fn on_watched_reload(state: &State, http: &Http, dir: &Path, outcome: &Out
             for e in errors {
                 tracing::error!(problem = %e, "rules folder changed, with a problem: the previous rules stay in use");
             }
-            let key = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+            let key = errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n");
             if last_failure.as_deref() == Some(key.as_str()) {
                 return; // already posted
             }
@@ -262,11 +314,19 @@ async fn on_watched_reload(state: &State, http: &Http, dir: &Path, outcome: &Out
 async fn post_to_log_channels(state: &State, http: &Http, dir: &Path, outcome: &Outcome) {
     for guild in &state.config.guilds {
         let settings = state.config.settings(guild.id);
-        let Some(channel) = settings.log_channel else { continue };
+        let Some(channel) = settings.log_channel else {
+            continue;
+        };
         let lang = settings.language;
         let (content, embeds) = report(lang, outcome, dir);
-        let content = clip(&format!("{content}\n{}", i18n::reload_watch_intro(lang)), view::CONTENT_MAX);
-        let message = CreateMessage::new().content(content).embeds(embeds).allowed_mentions(quiet());
+        let content = clip(
+            &format!("{content}\n{}", i18n::reload_watch_intro(lang)),
+            view::CONTENT_MAX,
+        );
+        let message = CreateMessage::new()
+            .content(content)
+            .embeds(embeds)
+            .allowed_mentions(quiet());
         if let Err(e) = ChannelId::new(channel).send_message(http, message).await {
             tracing::warn!(guild = guild.id, channel, error = %e, "cannot post the rules reload in the log channel");
         }
@@ -279,13 +339,20 @@ fn relevant(event: &notify::Event) -> bool {
     let kind_ok = match event.kind {
         EventKind::Access(_) => false,
         EventKind::Modify(ModifyKind::Metadata(_)) => false,
-        EventKind::Any | EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Other => true,
+        EventKind::Any
+        | EventKind::Create(_)
+        | EventKind::Modify(_)
+        | EventKind::Remove(_)
+        | EventKind::Other => true,
     };
     kind_ok && event.paths.iter().any(|p| relevant_path(p))
 }
 
 fn relevant_path(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     if name.starts_with('.') || name.ends_with('~') {
         return false;
     }
@@ -315,15 +382,26 @@ examples.pass = ["calm", "down", "`calm down`"]
 "#;
 
     fn engine(text: &str) -> Engine {
-        build_strict(&[RuleSource { path: PathBuf::from("rules/en/dismissive.toml"), text: text.into(), lang: Some(RuleLang::En) }]).unwrap()
+        build_strict(&[RuleSource {
+            path: PathBuf::from("rules/en/dismissive.toml"),
+            text: text.into(),
+            lang: Some(RuleLang::En),
+        }])
+        .unwrap()
     }
 
     #[test]
     fn diff_names_added_removed_and_modified_rules() {
-        let other = A.replace("en-calm-down", "en-other").replace("calm down", "relax").replace("Calm down", "Relax");
+        let other = A
+            .replace("en-calm-down", "en-other")
+            .replace("calm down", "relax")
+            .replace("Calm down", "Relax");
         let old = engine(&format!("{A}\n{other}"));
         let moved = engine(&format!("\n\n{A}\n{other}"));
-        assert!(diff(&old, &moved).is_empty(), "moving a rule in its file is no change");
+        assert!(
+            diff(&old, &moved).is_empty(),
+            "moving a rule in its file is no change"
+        );
         let added = A.replace("en-calm-down", "en-calm-down-2");
         let new = engine(&format!("{}\n{added}", A.replace("Nobody", "No one")));
         let c = diff(&old, &new);
@@ -336,15 +414,71 @@ examples.pass = ["calm", "down", "`calm down`"]
     #[test]
     fn errors_are_shown_from_the_rules_folder() {
         let e = RuleError::new("/tmp/x/rules/fr/refusal.toml", "bad").line(Some(3));
-        assert_eq!(show_error(&e, Path::new("/tmp/x/rules")), "rules/fr/refusal.toml:3: bad");
-        let outcome = Outcome::Failed { errors: vec![e; 3], kept: 7 };
+        assert_eq!(
+            show_error(&e, Path::new("/tmp/x/rules")),
+            "rules/fr/refusal.toml:3: bad"
+        );
+        let outcome = Outcome::Failed {
+            errors: vec![e; 3],
+            kept: 7,
+        };
         let (content, embeds) = report(Lang::En, &outcome, Path::new("/tmp/x/rules"));
-        assert!(content.contains("3 problem(s)") && content.contains("previous rules (7 rules)"), "{content}");
+        assert!(
+            content.contains("3 problem(s)") && content.contains("previous rules (7 rules)"),
+            "{content}"
+        );
         assert_eq!(embeds.len(), 1);
-        let many: Vec<RuleError> = (0..200).map(|i| RuleError::new("/r/fr/a.toml", "x".repeat(100)).line(Some(i))).collect();
-        let (content, embeds) = report(Lang::Fr, &Outcome::Failed { errors: many, kept: 1 }, Path::new("/r"));
+        let many: Vec<RuleError> = (0..200)
+            .map(|i| RuleError::new("/r/fr/a.toml", "x".repeat(100)).line(Some(i)))
+            .collect();
+        let (content, embeds) = report(
+            Lang::Fr,
+            &Outcome::Failed {
+                errors: many,
+                kept: 1,
+            },
+            Path::new("/r"),
+        );
         assert!(content.contains("tact rules check"), "{content}");
         assert!(embeds.len() >= 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_watcher_reloads_changed_files_and_keeps_the_rules_on_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("en")).unwrap();
+        let file = dir.path().join("en").join("dismissive.toml");
+        std::fs::write(&file, A).unwrap();
+        let mut config = crate::config::Config::default_with_base(dir.path());
+        config.rules_dir = dir.path().to_path_buf();
+        let engine = rules_dir::load(dir.path()).unwrap().engine;
+        let state = Arc::new(State::new(
+            config,
+            engine,
+            crate::storage::Storage::open_in_memory().unwrap(),
+        ));
+        let http = Arc::new(Http::new("unused"));
+        let _watcher = spawn_watcher(Arc::clone(&state), http).expect("watching");
+        // A broken file: the rules stay.
+        std::fs::write(&file, format!("{A}\n[[rule]\n")).unwrap();
+        tokio::time::sleep(DEBOUNCE * 3).await;
+        assert!(state.engine().rule("en-calm-down").is_some());
+        // A new rule: picked up within seconds.
+        std::fs::write(
+            &file,
+            format!("{A}\n{}", A.replace("en-calm-down", "en-calm-down-2")),
+        )
+        .unwrap();
+        let mut picked = false;
+        for _ in 0..100 {
+            if state.engine().rule("en-calm-down-2").is_some() {
+                picked = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(picked, "the new rule was not picked up");
+        assert_eq!(state.engine().rules().len(), 2);
     }
 
     #[test]

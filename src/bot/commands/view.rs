@@ -32,7 +32,10 @@ pub struct Card {
 
 impl Card {
     pub fn new(title: impl Into<String>) -> Card {
-        Card { title: clip(&title.into(), 256), ..Card::default() }
+        Card {
+            title: clip(&title.into(), 256),
+            ..Card::default()
+        }
     }
 
     pub fn description(mut self, text: impl Into<String>) -> Card {
@@ -44,7 +47,8 @@ impl Card {
     pub fn field(mut self, name: impl Into<String>, value: impl Into<String>) -> Card {
         let value = value.into();
         if !value.trim().is_empty() && self.fields.len() < 25 {
-            self.fields.push((clip(&name.into(), 256), clip(&value, 1024)));
+            self.fields
+                .push((clip(&name.into(), 256), clip(&value, 1024)));
         }
         self
     }
@@ -123,7 +127,11 @@ pub fn clip(s: &str, max: usize) -> String {
 
 /// A bulleted list of at most `max` items.
 pub fn bullets<'a>(items: impl IntoIterator<Item = &'a String>, max: usize) -> String {
-    items.into_iter().take(max).map(|i| format!("• {i}\n")).collect()
+    items
+        .into_iter()
+        .take(max)
+        .map(|i| format!("• {i}\n"))
+        .collect()
 }
 
 pub fn severity_color(severity: Severity) -> u32 {
@@ -162,7 +170,12 @@ pub fn rewrite_all(text: &str, hits: &[Hit]) -> Option<String> {
 
 /// The answer to a checked draft: a content line and the embeds (hits highlighted, why, what
 /// to say instead, the reworded draft). `jump` links to the checked message, if any.
-pub fn check(lang: Lang, text: &str, hits: &[Hit], jump: Option<&str>) -> (String, Vec<CreateEmbed>) {
+pub fn check(
+    lang: Lang,
+    text: &str,
+    hits: &[Hit],
+    jump: Option<&str>,
+) -> (String, Vec<CreateEmbed>) {
     let avoid: Vec<&Hit> = hits.iter().filter(|h| h.is_avoid()).collect();
     let mut praise: Vec<String> = hits
         .iter()
@@ -189,12 +202,24 @@ pub fn check(lang: Lang, text: &str, hits: &[Hit], jump: Option<&str>) -> (Strin
     for (i, hit) in avoid.iter().take(MAX_HITS).enumerate() {
         let rule = &hit.rule;
         cards.push(
-            Card::new(format!("{}. {}", i + 1, i18n::category(lang, &rule.category)))
-                .url(jump)
-                .description(format!("> {}\n\n{}", clip(&excerpt(text, hit.start, hit.end), 600), clip(&rule.why, 700)))
-                .field(i18n::instead(lang), bullets(&hit.alternatives, 3))
-                .footer(format!("{} · {}", rule.id, i18n::severity(lang, rule.severity)))
-                .color(severity_color(rule.severity)),
+            Card::new(format!(
+                "{}. {}",
+                i + 1,
+                i18n::category(lang, &rule.category)
+            ))
+            .url(jump)
+            .description(format!(
+                "> {}\n\n{}",
+                clip(&excerpt(text, hit.start, hit.end), 600),
+                clip(&rule.why, 700)
+            ))
+            .field(i18n::instead(lang), bullets(&hit.alternatives, 3))
+            .footer(format!(
+                "{} · {}",
+                rule.id,
+                i18n::severity(lang, rule.severity)
+            ))
+            .color(severity_color(rule.severity)),
         );
     }
     // The reworded draft shows last, but keeps its place when space runs out.
@@ -233,15 +258,26 @@ pub fn rule(lang: Lang, rule: &Rule, team: &[String], disabled: bool) -> Card {
             rule.lang,
             rule.why
         ))
-        .color(if rule.kind == Kind::Praise { GOOD_COLOR } else { severity_color(rule.severity) });
+        .color(if rule.kind == Kind::Praise {
+            GOOD_COLOR
+        } else {
+            severity_color(rule.severity)
+        });
     if disabled {
         card = card.field(i18n::disabled_here(lang), "—");
     }
     let code = |items: &[String], max: usize| -> String {
-        items.iter().take(max).map(|p| format!("`{}`\n", p.replace('`', "'"))).collect()
+        items
+            .iter()
+            .take(max)
+            .map(|p| format!("`{}`\n", p.replace('`', "'")))
+            .collect()
     };
     card = card
-        .field(i18n::phrases(lang), code(&rule.phrases, 8) + &code(&rule.patterns, 3))
+        .field(
+            i18n::phrases(lang),
+            code(&rule.phrases, 8) + &code(&rule.patterns, 3),
+        )
         .field(i18n::instead(lang), bullets(&rule.alternatives, 10))
         .field(i18n::team_alternatives(lang), bullets(team, 10))
         .field(i18n::examples_flag(lang), bullets(&rule.examples_flag, 5))
@@ -251,7 +287,11 @@ pub fn rule(lang: Lang, rule: &Rule, team: &[String], disabled: bool) -> Card {
 }
 
 /// The rules shown by `/tact rules`, in folder order.
-pub fn filter_rules<'e>(engine: &'e Engine, category: Option<&str>, lang: Option<crate::engine::Lang>) -> Vec<&'e Rule> {
+pub fn filter_rules<'e>(
+    engine: &'e Engine,
+    category: Option<&str>,
+    lang: Option<crate::engine::Lang>,
+) -> Vec<&'e Rule> {
     engine
         .rules()
         .iter()
@@ -270,21 +310,28 @@ pub fn rules_page(
 ) -> (Vec<CreateEmbed>, Vec<CreateActionRow>) {
     let rules = filter_rules(engine, category, rules_lang);
     if rules.is_empty() {
-        let card = Card::new(i18n::rules_title(lang, 0)).description(i18n::rules_none(lang)).color(NEUTRAL_COLOR);
+        let card = Card::new(i18n::rules_title(lang, 0))
+            .description(i18n::rules_none(lang))
+            .color(NEUTRAL_COLOR);
         return (vec![card.build()], Vec::new());
     }
     let pages = rules.len().div_ceil(PAGE_SIZE);
     let page = page.min(pages - 1);
     let mut lines = String::new();
     for r in rules.iter().skip(page * PAGE_SIZE).take(PAGE_SIZE) {
-        let first = r.phrases.first().map(|p| readable_phrase(p)).or_else(|| r.examples_flag.first().cloned()).unwrap_or_default();
+        let first = r
+            .phrases
+            .first()
+            .map(|p| readable_phrase(p))
+            .or_else(|| r.examples_flag.first().cloned())
+            .unwrap_or_default();
         let mark = if r.kind == Kind::Praise { "✨" } else { "•" };
         lines.push_str(&format!(
-            "{mark} `{}` · {} · {}\n   « {} »\n",
+            "{mark} `{}` · {} · {}\n   {}\n",
             r.id,
             i18n::category(lang, &r.category),
             i18n::severity(lang, r.severity),
-            clip(&first, 90)
+            i18n::quoted(lang, &clip(&first, 90))
         ));
     }
     let card = Card::new(i18n::rules_title(lang, rules.len()))
@@ -330,10 +377,26 @@ pub fn explain(lang: Lang, text: &str, findings: &[Finding]) -> (String, Vec<Cre
                 Some(Suppressed::Overlap(by)) => i18n::status_overlap(lang, by),
                 Some(Suppressed::OtherLanguage) => i18n::status_other_language(lang).to_string(),
             };
-            Card::new(format!("{} · {}", rule.id, i18n::category(lang, &rule.category)))
-                .description(format!("> {}\n\n{status}", clip(&excerpt(text, f.hit.start, f.hit.end), 600)))
-                .footer(format!("{} · {} · {}", i18n::kind(lang, rule.kind), i18n::severity(lang, rule.severity), rule.lang))
-                .color(if f.suppressed.is_none() { severity_color(rule.severity) } else { 0x99_99_99 })
+            Card::new(format!(
+                "{} · {}",
+                rule.id,
+                i18n::category(lang, &rule.category)
+            ))
+            .description(format!(
+                "> {}\n\n{status}",
+                clip(&excerpt(text, f.hit.start, f.hit.end), 600)
+            ))
+            .footer(format!(
+                "{} · {} · {}",
+                i18n::kind(lang, rule.kind),
+                i18n::severity(lang, rule.severity),
+                rule.lang
+            ))
+            .color(if f.suppressed.is_none() {
+                severity_color(rule.severity)
+            } else {
+                0x99_99_99
+            })
         })
         .collect();
     let (embeds, left) = fit(cards);
