@@ -647,9 +647,8 @@ fn element(rng: &mut Rng, words: &[&str]) -> Element {
 }
 
 /// A 2 to 5 element phrase with at least two required elements, and three messages it flags.
-/// Like a rule writer running `tact rules test`, phrases that miss their own examples are
-/// dropped (a French phrase ending with an elidable word such as "de" cannot match at the end
-/// of a sentence).
+/// Like a rule writer running `tact rules test`, a phrase that misses one of its own examples
+/// is dropped and drawn again.
 fn synthetic_phrase(rng: &mut Rng, lang: Lang) -> (String, [String; 3]) {
     let words = if lang == Lang::Fr { FR_WORDS } else { EN_WORDS };
     loop {

@@ -11,7 +11,7 @@ use crate::engine::{build_lenient, build_unchecked, Lang, LoadReport, RuleError,
 /// Why a rules folder could not be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum RulesDirError {
-    #[error("rules folder {path} cannot be read: {source}; check the path (--rules DIR or rules_dir in the config)")]
+    #[error("rules folder {path} cannot be read; check the path (--rules DIR or rules_dir in the config)")]
     Unreadable {
         path: PathBuf,
         source: std::io::Error,

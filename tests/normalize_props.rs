@@ -366,3 +366,36 @@ fn generated_messages_do_get_hits() {
         "only {with_hits}/{total} generated messages have hits"
     );
 }
+
+/// A rule example with no backtick, so that it cannot close a code block early.
+fn example_without_backticks() -> impl Strategy<Value = String> {
+    prop::sample::select(EXAMPLES.clone()).prop_map(|s| s.replace('`', "'"))
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Text in a code block or inline code is never matched.
+    #[test]
+    fn code_is_never_matched(example in example_without_backticks(), fence in prop::sample::select(&["```", "`", "``"][..])) {
+        let text = format!("Bonjour, {fence}{example}{fence} voilà");
+        let all = CheckOptions { lang: LangChoice::All, ..CheckOptions::default() };
+        let inside = text.find(fence).unwrap()..text.rfind(fence).unwrap();
+        for hit in ENGINE.check(&text, &all) {
+            prop_assert!(hit.end <= inside.start || hit.start >= inside.end, "{} matched {:?} inside code in {:?}", hit.rule.id, hit.snippet, text);
+        }
+    }
+
+    /// The same when the message is cut by `max_chars` before the closing fence (markup is
+    /// read on the whole message, then the text is cut).
+    #[test]
+    fn code_cut_by_truncation_is_never_matched(example in example_without_backticks(), fence in prop::sample::select(&["```", "`", "``"][..]), cut in 0usize..200) {
+        let text = format!("Bonjour, {fence}{example} {}{fence} voilà", "x".repeat(200));
+        let inside = text.find(fence).unwrap()..text.rfind(fence).unwrap();
+        let max_chars = text[..inside.start].chars().count() + cut;
+        let opts = CheckOptions { lang: LangChoice::All, max_chars, disabled: None };
+        for hit in ENGINE.check(&text, &opts) {
+            prop_assert!(hit.end <= inside.start || hit.start >= inside.end, "{} matched {:?} inside code in {:?} (max_chars {})", hit.rule.id, hit.snippet, text, max_chars);
+        }
+    }
+}

@@ -99,7 +99,11 @@ pub async fn on_edit(ctx: &Context, state: &Arc<State>, ev: &MessageUpdateEvent)
         })
         .collect();
     for e in &fixed {
-        if let Err(err) = state.db(|db| db.mark_corrected(e.id, unix_now())) {
+        let id = e.id;
+        if let Err(err) = state
+            .db_blocking(move |db| db.mark_corrected(id, unix_now()))
+            .await
+        {
             tracing::warn!(error = %err, "cannot record the correction");
         }
         tracing::info!(guild, rule = %e.rule_id, "coaching fixed by an edit");
@@ -150,9 +154,12 @@ pub async fn on_edit(ctx: &Context, state: &Arc<State>, ev: &MessageUpdateEvent)
 }
 
 /// MESSAGE_DELETE (and bulk deletes): the coaching of a deleted message is withdrawn.
-pub async fn on_delete(state: &State, channel: u64, message: u64) {
+pub async fn on_delete(state: &Arc<State>, channel: u64, message: u64) {
     let _message = state.lock_message(message).await;
-    match state.db(|db| db.mark_withdrawn_for_message(channel, message, unix_now())) {
+    match state
+        .db_blocking(move |db| db.mark_withdrawn_for_message(channel, message, unix_now()))
+        .await
+    {
         Ok(0) => {}
         Ok(n) => tracing::info!(channel, events = n, "coaching withdrawn: message deleted"),
         Err(e) => tracing::warn!(error = %e, "cannot withdraw the coaching of a deleted message"),
@@ -168,18 +175,20 @@ async fn coach(
     skip: &HashSet<String>,
 ) {
     let target = incoming.target;
-    let paused = state
-        .db(|db| db.paused_until(target.guild, target.agent))
-        .unwrap_or(None);
-    if paused.is_some_and(|until| until > unix_now()) {
-        return;
-    }
     let mut hits: Vec<Hit> = state
         .check(eff, incoming.content)
         .into_iter()
         .filter(|h| !skip.contains(&h.rule.id))
         .collect();
     if hits.is_empty() {
+        return;
+    }
+    // Only a message with something to coach looks at the agent's pause.
+    let paused = state
+        .db_blocking(move |db| db.paused_until(target.guild, target.agent))
+        .await
+        .unwrap_or(None);
+    if paused.is_some_and(|until| until > unix_now()) {
         return;
     }
     state.add_overlay(target.guild, &mut hits);
@@ -216,7 +225,7 @@ async fn coach(
         let reacted =
             eff.settings.praise_reactions && delivery::react(&ctx.http, target, PRAISE_EMOJI).await;
         for hit in praise {
-            store(state, &record(hit, if reacted { "react" } else { "none" }));
+            store(state, record(hit, if reacted { "react" } else { "none" })).await;
         }
     }
 
@@ -239,7 +248,7 @@ async fn coach(
         if due {
             to_send.push(hit);
         } else {
-            store(state, &record(hit, "cooldown"));
+            store(state, record(hit, "cooldown")).await;
         }
     }
     if to_send.is_empty() {
@@ -254,7 +263,7 @@ async fn coach(
     let mut embeds: Vec<CreateEmbed> = Vec::new();
     let mut rows = Vec::new();
     for hit in &to_send {
-        let id = store(state, &record(hit, "pending"));
+        let id = store(state, record(hit, "pending")).await;
         embeds.push(card::embed(lang, incoming.content, hit, &jump));
         if let Some(id) = id {
             rows.push(card::buttons(lang, id));
@@ -267,27 +276,33 @@ async fn coach(
     let delivered = delivery::deliver(&ctx.http, state, eff, target, embeds, rows).await;
     tracing::info!(
         guild = target.guild,
+        message_id = target.message,
         hits = to_send.len(),
         delivery = delivered.how,
+        handling_us = incoming.received.elapsed().as_micros() as u64,
         "agent coached"
     );
-    for id in ids {
-        if let Err(e) = state.db(|db| {
-            db.set_event_delivery(
-                id,
-                delivered.how,
-                delivered.note_channel,
-                delivered.note_message,
-            )
-        }) {
-            tracing::warn!(error = %e, "cannot record how the coaching was delivered");
-        }
+    let recorded = state
+        .db_blocking(move |db| {
+            ids.iter().try_for_each(|&id| {
+                db.set_event_delivery(
+                    id,
+                    delivered.how,
+                    delivered.note_channel,
+                    delivered.note_message,
+                )
+                .map(drop)
+            })
+        })
+        .await;
+    if let Err(e) = recorded {
+        tracing::warn!(error = %e, "cannot record how the coaching was delivered");
     }
 }
 
 /// Records an event; a storage failure is logged and coaching goes on.
-fn store(state: &State, event: &NewEvent) -> Option<i64> {
-    match state.db(|db| db.record_event(event)) {
+async fn store(state: &Arc<State>, event: NewEvent) -> Option<i64> {
+    match state.db_blocking(move |db| db.record_event(&event)).await {
         Ok(id) => Some(id),
         Err(e) => {
             tracing::warn!(error = %e, "cannot record a coaching event; coaching continues");

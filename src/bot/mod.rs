@@ -121,11 +121,15 @@ pub async fn run(
     }
 }
 
+/// Log pages after which a commit checkpoints by itself (a cap; normally the background
+/// checkpoints keep the log small).
+const WRITER_CHECKPOINT_PAGES: u32 = 10_000;
+
 /// How often the write-ahead log is copied back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
 
-/// Moves SQLite's checkpoints (which fsync) off the per-message path: commits no longer
-/// checkpoint; a second connection does it in the background.
+/// Moves SQLite's checkpoints (which fsync) off the per-message path: a second connection
+/// checkpoints in the background; commits only do it themselves past a large cap.
 fn spawn_checkpointer(storage: &Storage, path: std::path::PathBuf) {
     let background = match Storage::open(&path) {
         Ok(s) => s,
@@ -134,8 +138,10 @@ fn spawn_checkpointer(storage: &Storage, path: std::path::PathBuf) {
             return;
         }
     };
-    if let Err(e) = storage.set_auto_checkpoint(0) {
-        tracing::warn!(error = %e, "cannot turn off automatic checkpoints");
+    // Under sustained writes a passive checkpoint never finds the log fully copied, so the log
+    // would never restart: the writer still checkpoints itself past ~40 MB of log.
+    if let Err(e) = storage.set_auto_checkpoint(WRITER_CHECKPOINT_PAGES) {
+        tracing::warn!(error = %e, "cannot raise the automatic checkpoint threshold");
         return;
     }
     let background = Arc::new(std::sync::Mutex::new(background));

@@ -83,6 +83,19 @@ impl State {
         f(&mut guard)
     }
 
+    /// Runs `f` with the database on the blocking pool: disk I/O never holds up the async
+    /// workers (and so never the gateway). The coaching path uses this.
+    pub async fn db_blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&mut Storage) -> T + Send + 'static,
+    ) -> T {
+        let state = Arc::clone(self);
+        match tokio::task::spawn_blocking(move || state.db(f)).await {
+            Ok(value) => value,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    }
+
     /// The effective settings of a guild (cached; see [`State::invalidate`]).
     pub fn effective(&self, guild: u64) -> Arc<Effective> {
         if let Some(e) = self

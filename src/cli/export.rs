@@ -54,7 +54,10 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     match &args.output {
         Some(path) => std::fs::write(path, &text)
             .with_context(|| format!("cannot write {}", path.display()))?,
-        None => print!("{text}"),
+        None => {
+            use std::io::Write as _;
+            write!(std::io::stdout(), "{text}")?
+        }
     }
     let rules = text.matches("[[rule]]").count();
     eprintln!(

@@ -60,7 +60,7 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
                     continue;
                 }
                 n += 1;
-                println!(
+                outln!(
                     "{:<34} {} {:<12} {:<8} {:<7} {}",
                     r.id,
                     r.lang,
@@ -96,18 +96,18 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
                     }
                 );
             };
-            print!("{}", show(rule, &style));
+            outln!("{}", show(rule, &style).trim_end());
             Ok(ExitCode::SUCCESS)
         }
         RulesCommand::Check { dir } => {
             let report = rules_dir::load(&dir)?;
             for e in &report.errors {
-                println!("{e}");
+                outln!("{e}");
             }
             if report.errors.is_empty() {
                 let rules = report.engine.rules();
                 let count = |f: &dyn Fn(&Rule) -> bool| rules.iter().filter(|r| f(r)).count();
-                println!(
+                outln!(
                     "{} rules OK in {} ({} French, {} English; {} avoid, {} praise)",
                     rules.len(),
                     dir.display(),
@@ -118,7 +118,7 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
                 );
                 Ok(ExitCode::SUCCESS)
             } else {
-                println!(
+                outln!(
                     "{} problem(s); {} file(s) would be left out by a running bot",
                     report.errors.len(),
                     report.skipped.len()
@@ -129,7 +129,7 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
         RulesCommand::Test { dir } => {
             let report = rules_dir::load_unchecked(&dir)?;
             for e in &report.errors {
-                println!("{e}");
+                outln!("{e}");
             }
             let results = example_results(&report.engine);
             let alt_errors = behaviour_errors(&report.engine)
@@ -149,7 +149,7 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
                     if r.expect_flag { "flag" } else { "pass" },
                     r.index
                 );
-                println!(
+                outln!(
                     "FAIL {}:{}: {} {field}: {:?} {}",
                     rule.origin.file.display(),
                     rule.origin.line_of(&field),
@@ -164,7 +164,7 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
             }
             for e in &alt_errors {
                 failed += 1;
-                println!("FAIL {e}");
+                outln!("FAIL {e}");
             }
             let total_alts: usize = report
                 .engine
@@ -174,7 +174,7 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
                 .sum();
             let passed = results.len() + total_alts - failed;
             failed += report.errors.len();
-            println!("{passed} passed, {failed} failed");
+            outln!("{passed} passed, {failed} failed");
             Ok(if failed == 0 {
                 ExitCode::SUCCESS
             } else {

@@ -71,6 +71,7 @@ fn init_logging(default_filter: &str) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
 }
@@ -87,7 +88,7 @@ pub fn config_check(args: ConfigCheckArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_FILE));
     match Config::load(&path) {
         Ok(c) => {
-            println!(
+            outln!(
                 "{}: OK ({} guild section(s); rules {}; database {})",
                 path.display(),
                 c.guilds.len(),
@@ -97,8 +98,8 @@ pub fn config_check(args: ConfigCheckArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(problems) => {
-            println!("{problems}");
-            println!(
+            outln!("{problems}");
+            outln!(
                 "{} problem(s) in {}",
                 problems.problems.len(),
                 path.display()

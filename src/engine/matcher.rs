@@ -10,7 +10,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex::{Regex, RegexBuilder};
+use regex_automata::meta::Regex;
+use regex_automata::nfa::thompson::WhichCaptures;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use super::error::RuleError;
@@ -376,14 +377,26 @@ impl Engine {
     }
 }
 
+/// Memory for each rule regex's lazy DFA, per thread. With 150-odd rules the default (2 MiB
+/// each) let these caches grow to most of the bot's memory; 32 KiB halved the speed (see
+/// BENCHMARKS.md); 256 KiB is as fast as the default for chat-sized messages.
+const HYBRID_CACHE: usize = 256 * 1024;
+
+/// Compiles one rule's regex. Its own literal prefilter is off: the Aho-Corasick prefilter
+/// above has already decided that the rule can match, so a per-rule prefilter would repeat that
+/// work. Only the overall match span is kept (no captures).
 fn build_regex(source: &str) -> Result<Regex, String> {
-    RegexBuilder::new(source)
-        .size_limit(PATTERN_SIZE_LIMIT * 8)
-        .dfa_size_limit(64 * 1024)
-        .build()
-        .map_err(|e| match e {
-            regex::Error::CompiledTooBig(limit) => format!("the rule's phrases compile to more than {limit} bytes; split the rule or use fewer optional words"),
-            e => format!("does not compile: {}", e.to_string().replace('\n', " ")),
+    let config = Regex::config()
+        .auto_prefilter(false)
+        .which_captures(WhichCaptures::Implicit)
+        .nfa_size_limit(Some(PATTERN_SIZE_LIMIT * 8))
+        .hybrid_cache_capacity(HYBRID_CACHE);
+    Regex::builder()
+        .configure(config)
+        .build(source)
+        .map_err(|e| match e.size_limit() {
+            Some(limit) => format!("the rule's phrases compile to more than {limit} bytes; split the rule or use fewer optional words"),
+            None => format!("does not compile: {}", e.to_string().replace('\n', " ")),
         })
 }
 

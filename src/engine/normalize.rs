@@ -26,8 +26,10 @@ pub struct Normalized {
 impl Normalized {
     /// Normalizes at most `max_chars` characters of `original` (the rest is ignored).
     pub fn new(original: &str, max_chars: usize) -> Normalized {
-        let original = truncate_chars(original, max_chars);
+        // Markup is read on the whole message (a code block cut by the limit is still code),
+        // then only the first `max_chars` characters are normalized.
         let masks = masked_ranges(original);
+        let original = truncate_chars(original, max_chars);
         let mut out = Normalized {
             text: String::with_capacity(original.len() + 8),
             origin: Vec::with_capacity(original.len() + 8),
@@ -137,6 +139,8 @@ fn fold_char(c: char, mut emit: impl FnMut(char)) {
             emit('s')
         }
         c if c.is_whitespace() => emit(' '),
+        // Invisible: zero-width spaces and joiners, word joiner, BOM, soft hyphen.
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => {}
         c => decompose_compatible(c, |d| {
             if is_combining_mark(d) {
                 return;
@@ -225,6 +229,19 @@ mod tests {
         let end = text.find("deja").unwrap() + "deja".len();
         let (s, e) = n.original_span(start, end);
         assert_eq!(&original[s..e], "ce n’est **pas** déjà");
+    }
+
+    #[test]
+    fn invisible_characters_are_dropped() {
+        assert_eq!(norm("calm\u{200B} d\u{AD}own\u{FEFF}"), "calm down");
+    }
+
+    #[test]
+    fn code_cut_by_the_limit_is_still_code() {
+        assert_eq!(
+            Normalized::new("ok `calm down xxxxxxxx`", 12).text(),
+            "ok\n"
+        );
     }
 
     #[test]

@@ -52,7 +52,16 @@ pub fn spawn(stub: &DiscordStub, extra: &str, guilds: &str, env: &[(&str, &str)]
         stub.api_url()
     );
     std::fs::write(dir.path().join("config.toml"), config).expect("write config");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tact"));
+    // TACT_BOT_WRAPPER="heaptrack -o /tmp/bot" runs the bot under a profiler (diagnosis only).
+    let mut cmd = match std::env::var("TACT_BOT_WRAPPER") {
+        Ok(w) if !w.trim().is_empty() => {
+            let mut parts = w.split_whitespace();
+            let mut c = Command::new(parts.next().expect("wrapper"));
+            c.args(parts).arg(env!("CARGO_BIN_EXE_tact"));
+            c
+        }
+        _ => Command::new(env!("CARGO_BIN_EXE_tact")),
+    };
     cmd.arg("run")
         .arg("--config")
         .arg(dir.path().join("config.toml"))
