@@ -1359,6 +1359,11 @@ async fn the_rules_folder_is_watched_and_problems_are_posted_to_the_log_channel(
         text.contains("Rechargement refusé"),
         "in the guild's language (fr by default): {text}"
     );
+    // The bot's log is read by a thread: give it a moment.
+    let deadline = std::time::Instant::now() + WAIT;
+    while !env.bot.logs().contains("ownership.toml") && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert!(env.bot.logs().contains("ownership.toml"), "logged too");
     // Still coaching with the previous rules.
     env.say(GUILD, SUPPORT, AGENT, &[AGENT_ROLE], RESSORT).await;

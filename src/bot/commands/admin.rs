@@ -7,6 +7,7 @@
 //! integration settings), and checked again on every call: Manage Server (or Administrator), or
 //! the admin role from the configuration.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,9 +22,10 @@ use super::i18n::{self, lang_of};
 use super::view::{self, clip, Card};
 use super::{ctx_lang, ephemeral, message, reload, Ctx, Error};
 use crate::bot::delivery::quiet;
-use crate::bot::state::{unix_now, State};
+use crate::bot::state::{unix_now, Effective, State};
 use crate::config::{Delivery, Lang, MAX_COOLDOWN_MINUTES};
 use crate::engine::{CheckOptions, LangChoice};
+use crate::storage::Storage;
 
 /// Pending suggestions shown at once (one row of Accept/Reject buttons each; Discord allows 5 rows).
 const SUGGESTIONS_SHOWN: usize = 5;
@@ -304,37 +306,90 @@ pub async fn channel_remove(
 }
 
 async fn change_channel(ctx: Ctx<'_>, channel: u64, add: bool) -> Result<(), Error> {
+    change_set(ctx, &CHANNELS, channel, add).await
+}
+
+/// What differs between the watched channels and the coached roles: the rest of adding or
+/// removing one is the same (see [`change_set`]).
+struct SetKind {
+    what: &'static str,
+    current: fn(&Effective) -> &HashSet<u64>,
+    add: fn(&mut Storage, u64, u64) -> crate::storage::Result<()>,
+    remove: fn(&mut Storage, u64, u64) -> crate::storage::Result<()>,
+    mention: fn(u64) -> String,
+    already: fn(Lang, u64) -> String,
+    absent: fn(Lang, u64) -> String,
+    added: fn(Lang, u64) -> String,
+    removed: fn(Lang, u64) -> String,
+    empty: fn(Lang) -> &'static str,
+    now: fn(Lang, &str) -> String,
+}
+
+const CHANNELS: SetKind = SetKind {
+    what: "watched channels",
+    current: |e| &e.watched,
+    add: Storage::add_channel,
+    remove: Storage::remove_channel,
+    mention: |c| format!("<#{c}>"),
+    already: i18n::channel_already,
+    absent: i18n::channel_not_watched,
+    added: i18n::channel_added,
+    removed: i18n::channel_removed,
+    empty: i18n::channels_none,
+    now: i18n::channels_now,
+};
+
+const ROLES: SetKind = SetKind {
+    what: "agent roles",
+    current: |e| &e.agent_roles,
+    add: Storage::add_role,
+    remove: Storage::remove_role,
+    mention: |r| format!("<@&{r}>"),
+    already: i18n::role_already,
+    absent: i18n::role_not_coached,
+    added: i18n::role_added,
+    removed: i18n::role_removed,
+    empty: i18n::roles_everyone,
+    now: i18n::roles_now,
+};
+
+/// Adds `id` to (or removes it from) the guild's watched channels or coached roles, stored and
+/// effective at once, then answers with the list as it now is.
+async fn change_set(ctx: Ctx<'_>, kind: &SetKind, id: u64, add: bool) -> Result<(), Error> {
     let lang = ctx_lang(ctx);
     let guild = guild_of(ctx)?;
     let state = ctx.data();
-    let watched = state.effective(guild).watched.contains(&channel);
-    let first = match (add, watched) {
-        (true, true) => i18n::channel_already(lang, channel),
-        (false, false) => i18n::channel_not_watched(lang, channel),
+    let present = (kind.current)(&state.effective(guild)).contains(&id);
+    let first = match (add, present) {
+        (true, true) => (kind.already)(lang, id),
+        (false, false) => (kind.absent)(lang, id),
         (true, false) => {
-            state.db(|db| db.add_channel(guild, channel))?;
+            state.db(|db| (kind.add)(db, guild, id))?;
             state.invalidate(guild);
-            i18n::channel_added(lang, channel)
+            (kind.added)(lang, id)
         }
         (false, true) => {
-            state.db(|db| db.remove_channel(guild, channel))?;
+            state.db(|db| (kind.remove)(db, guild, id))?;
             state.invalidate(guild);
-            i18n::channel_removed(lang, channel)
+            (kind.removed)(lang, id)
         }
     };
-    tracing::info!(guild, channel, add, "watched channels changed by an admin");
-    let mut now: Vec<u64> = state.effective(guild).watched.iter().copied().collect();
+    tracing::info!(guild, id, add, what = kind.what, "changed by an admin");
+    let mut now: Vec<u64> = (kind.current)(&state.effective(guild))
+        .iter()
+        .copied()
+        .collect();
     now.sort_unstable();
     let list = if now.is_empty() {
-        i18n::channels_none(lang).to_string()
+        (kind.empty)(lang).to_string()
     } else {
         now.iter()
-            .map(|c| format!("<#{c}>"))
+            .map(|&i| (kind.mention)(i))
             .collect::<Vec<_>>()
             .join(", ")
     };
     ctx.send(ephemeral(clip(
-        &format!("{first}\n{}", i18n::channels_now(lang, &list)),
+        &format!("{first}\n{}", (kind.now)(lang, &list)),
         view::CONTENT_MAX,
     )))
     .await?;
@@ -389,41 +444,7 @@ pub async fn role_remove(
 }
 
 async fn change_role(ctx: Ctx<'_>, role: u64, add: bool) -> Result<(), Error> {
-    let lang = ctx_lang(ctx);
-    let guild = guild_of(ctx)?;
-    let state = ctx.data();
-    let coached = state.effective(guild).agent_roles.contains(&role);
-    let first = match (add, coached) {
-        (true, true) => i18n::role_already(lang, role),
-        (false, false) => i18n::role_not_coached(lang, role),
-        (true, false) => {
-            state.db(|db| db.add_role(guild, role))?;
-            state.invalidate(guild);
-            i18n::role_added(lang, role)
-        }
-        (false, true) => {
-            state.db(|db| db.remove_role(guild, role))?;
-            state.invalidate(guild);
-            i18n::role_removed(lang, role)
-        }
-    };
-    tracing::info!(guild, role, add, "agent roles changed by an admin");
-    let mut now: Vec<u64> = state.effective(guild).agent_roles.iter().copied().collect();
-    now.sort_unstable();
-    let list = if now.is_empty() {
-        i18n::roles_everyone(lang).to_string()
-    } else {
-        now.iter()
-            .map(|r| format!("<@&{r}>"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    ctx.send(ephemeral(clip(
-        &format!("{first}\n{}", i18n::roles_now(lang, &list)),
-        view::CONTENT_MAX,
-    )))
-    .await?;
-    Ok(())
+    change_set(ctx, &ROLES, role, add).await
 }
 
 // ----- delivery and cooldown ------------------------------------------------------------------
