@@ -17,7 +17,7 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use super::error::RuleError;
 use super::lang::detect;
 use super::normalize::Normalized;
-use super::phrase;
+use super::phrase::{self, Literal};
 use super::rule::{Kind, Lang, Rule};
 use super::rule_file::PATTERN_SIZE_LIMIT;
 use super::suggest;
@@ -104,6 +104,8 @@ struct Requirement {
 #[derive(Default)]
 struct Prefilter {
     ac: Option<AhoCorasick>,
+    /// For each literal: whether it must end a word of the text.
+    word_end: Vec<bool>,
     /// For each literal: the requirements anchored on it.
     anchored: Vec<Vec<u32>>,
     requirements: Vec<Requirement>,
@@ -133,9 +135,9 @@ impl Engine {
     pub fn compile(rules: Vec<Rule>) -> Result<Engine, Vec<RuleError>> {
         let mut errors = Vec::new();
         let mut compiled = Vec::with_capacity(rules.len());
-        let mut literal_ids: HashMap<String, u32> = HashMap::new();
-        let mut literals: Vec<String> = Vec::new();
-        let mut pending: Vec<(u32, Vec<Vec<String>>)> = Vec::new();
+        let mut literal_ids: HashMap<Literal, u32> = HashMap::new();
+        let mut literals: Vec<Literal> = Vec::new();
+        let mut pending: Vec<(u32, Vec<Vec<Literal>>)> = Vec::new();
         let mut always = Vec::new();
         for (idx, rule) in rules.iter().enumerate() {
             let idx = idx as u32;
@@ -210,7 +212,12 @@ impl Engine {
                 .collect();
             // Anchor on the most selective group: the one whose shortest literal is longest.
             let best = (0..groups.len())
-                .max_by_key(|&i| groups[i].iter().map(|&l| literals[l as usize].len()).min())
+                .max_by_key(|&i| {
+                    groups[i]
+                        .iter()
+                        .map(|&l| literals[l as usize].text.len())
+                        .min()
+                })
                 .expect("non-empty groups");
             let anchor = groups.swap_remove(best);
             let req = prefilter.requirements.len() as u32;
@@ -221,10 +228,11 @@ impl Engine {
             }
         }
         prefilter.anchored.resize(literals.len(), Vec::new());
+        prefilter.word_end = literals.iter().map(|l| l.word_end).collect();
         if !literals.is_empty() {
             let ac = AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
-                .build(&literals)
+                .build(literals.iter().map(|l| &l.text))
                 .map_err(|e| vec![RuleError::new("rules", format!("prefilter could not be built: {e}; reduce the number of distinct phrase words"))])?;
             prefilter.ac = Some(ac);
         }
@@ -336,8 +344,16 @@ impl Engine {
         let pf = &self.prefilter;
         let mut out = pf.always.clone();
         if let Some(ac) = &pf.ac {
+            let bytes = ntext.as_bytes();
             let mut found: Vec<u32> = ac
                 .find_overlapping_iter(ntext)
+                // A literal that ends a word of the phrase must end a word of the text.
+                .filter(|m| {
+                    !pf.word_end[m.pattern().as_usize()]
+                        || !bytes
+                            .get(m.end())
+                            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                })
                 .map(|m| m.pattern().as_u32())
                 .collect();
             found.sort_unstable();
@@ -401,7 +417,7 @@ fn build_regex(source: &str) -> Result<Regex, String> {
 }
 
 /// Literals one of which starts every match of `pattern`, if they are all long enough.
-fn pattern_literals(pattern: &str) -> Option<Vec<String>> {
+fn pattern_literals(pattern: &str) -> Option<Vec<Literal>> {
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
     let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
     let lits = seq.literals()?;
@@ -409,7 +425,11 @@ fn pattern_literals(pattern: &str) -> Option<Vec<String>> {
         return None;
     }
     lits.iter()
-        .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
+        .map(|l| {
+            String::from_utf8(l.as_bytes().to_vec())
+                .ok()
+                .map(Literal::anywhere)
+        })
         .collect()
 }
 

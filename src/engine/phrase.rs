@@ -55,7 +55,25 @@ pub struct CompiledPhrase {
     /// Regex source over normalized text, without the surrounding word boundaries.
     pub regex: String,
     /// Every match contains at least one literal of each group.
-    pub literal_groups: Vec<Vec<String>>,
+    pub literal_groups: Vec<Vec<Literal>>,
+}
+
+/// A piece of text every match of a phrase contains (for the prefilter).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Literal {
+    pub text: String,
+    /// The literal ends a word of the phrase: in a match, no word character (ASCII letter,
+    /// digit, `_`) follows it. ("you" from `you` is not found inside "your".)
+    pub word_end: bool,
+}
+
+impl Literal {
+    pub fn anywhere(text: impl Into<String>) -> Literal {
+        Literal {
+            text: text.into(),
+            word_end: false,
+        }
+    }
 }
 
 /// Compiles one phrase of a rule in language `lang`.
@@ -90,15 +108,23 @@ pub fn compile(phrase: &str, lang: Lang) -> Result<CompiledPhrase, PhraseError> 
 }
 
 impl Node {
-    fn groups(&self) -> Vec<Vec<String>> {
+    fn groups(&self) -> Vec<Vec<Literal>> {
         match self {
-            Node::Word { text, .. } => {
-                let best = text
-                    .split(['\'', '-'])
-                    .max_by_key(|s| s.len())
+            Node::Word { text, prefix } => {
+                let segments: Vec<&str> = text.split(['\'', '-']).collect();
+                let (i, best) = segments
+                    .iter()
+                    .enumerate()
+                    .max_by_key(|(_, s)| s.len())
+                    .map(|(i, s)| (i, *s))
                     .unwrap_or_default();
                 if best.len() >= MIN_LITERAL {
-                    vec![vec![best.to_string()]]
+                    // A word is always followed by a separator or the phrase's final boundary.
+                    let word_end = !prefix && i + 1 == segments.len();
+                    vec![vec![Literal {
+                        text: best.to_string(),
+                        word_end,
+                    }]]
                 } else {
                     vec![]
                 }
@@ -121,14 +147,14 @@ impl Node {
     }
 }
 
-fn seq_groups(seq: &[Node]) -> Vec<Vec<String>> {
+fn seq_groups(seq: &[Node]) -> Vec<Vec<Literal>> {
     seq.iter().flat_map(Node::groups).collect()
 }
 
 /// The most selective group: fewest, longest literals.
-fn best_group(groups: Vec<Vec<String>>) -> Option<Vec<String>> {
+fn best_group(groups: Vec<Vec<Literal>>) -> Option<Vec<Literal>> {
     groups.into_iter().max_by_key(|g| {
-        let shortest = g.iter().map(String::len).min().unwrap_or(0);
+        let shortest = g.iter().map(|l| l.text.len()).min().unwrap_or(0);
         (shortest, usize::MAX - g.len())
     })
 }
@@ -628,12 +654,21 @@ mod tests {
             Lang::Fr,
         )
         .unwrap();
+        let end = |t: &str| Literal {
+            text: t.to_string(),
+            word_end: true,
+        };
         assert!(c
             .literal_groups
-            .contains(&vec!["rayon".to_string(), "ressort".to_string()]));
-        assert!(c.literal_groups.contains(&vec!["pas".to_string()]));
+            .contains(&vec![end("rayon"), end("ressort")]));
+        assert!(c.literal_groups.contains(&vec![end("pas")]));
         let c = compile("can't", Lang::En).unwrap();
-        assert_eq!(c.literal_groups, vec![vec!["can".to_string()]]);
+        assert_eq!(c.literal_groups, vec![vec![Literal::anywhere("can")]]);
+        let c = compile("rembours* you", Lang::En).unwrap();
+        assert_eq!(
+            c.literal_groups,
+            vec![vec![Literal::anywhere("rembours")], vec![end("you")]]
+        );
         let c = compile("(a|bc) de", Lang::En).unwrap();
         assert!(c.literal_groups.is_empty());
     }
