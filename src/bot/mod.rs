@@ -62,6 +62,7 @@ pub async fn run(
         spawn_checkpointer(&storage, config.database.clone());
     }
     let state = Arc::new(State::new(config, report.engine, storage));
+    state.restore_cooldowns();
 
     let mut http = HttpBuilder::new(&token);
     if let Some(url) = &api_url {

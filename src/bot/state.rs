@@ -26,6 +26,8 @@ pub struct Effective {
     pub watched: HashSet<u64>,
     pub agent_roles: HashSet<u64>,
     pub disabled: HashSet<String>,
+    /// Alternatives the guild's admins accepted from agents' suggestions, per rule.
+    pub overlay: HashMap<String, Vec<String>>,
 }
 
 pub struct State {
@@ -141,6 +143,7 @@ impl State {
             watched,
             agent_roles,
             disabled: overrides.disabled_rules.into_iter().collect(),
+            overlay: self.overlay(guild),
         });
         self.effective
             .write()
@@ -182,13 +185,10 @@ impl State {
     }
 
     /// Adds the guild's accepted alternatives to the `avoid` hits, right after the first
-    /// (rotated) one, so that the card shows them and the rewrite stays the same. Reads the
-    /// database only when there is an `avoid` hit.
+    /// (rotated) one, so that the card shows them and the rewrite stays the same. The overlay
+    /// is part of the guild's cached settings: no database access here.
     pub fn add_overlay(&self, guild: u64, hits: &mut [Hit]) {
-        if !hits.iter().any(Hit::is_avoid) {
-            return;
-        }
-        let overlay = self.overlay(guild);
+        let overlay = &self.effective(guild).overlay;
         if overlay.is_empty() {
             return;
         }
@@ -207,8 +207,8 @@ impl State {
     }
 
     /// Decides, atomically, which of `rules` (most important first) the agent is coached about
-    /// now: those out of their cooldown (in memory, or since the last delivered coaching in
-    /// storage, which survives restarts), at most `max` of them, and only if the agent has not
+    /// now: those out of their cooldown (kept in memory; see [`State::restore_cooldowns`] for
+    /// restarts), at most `max` of them, and only if the agent has not
     /// already had [`BURST_PER_MINUTE`] notes this minute. The chosen ones start their cooldown.
     pub fn claim(
         &self,
@@ -222,17 +222,10 @@ impl State {
         let mut cooldowns = self.cooldowns.lock().unwrap_or_else(|e| e.into_inner());
         let mut due: Vec<bool> = rules
             .iter()
-            .map(|rule| match cooldowns.get(&(guild, agent, rule.to_string())) {
-                Some(last) => now.duration_since(*last) >= cooldown,
-                None if cooldown.is_zero() => true,
-                None => {
-                    let since = unix_now() - cooldown.as_secs() as i64;
-                    let last = self.db(|db| db.last_coached(guild, agent, rule)).unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, "cannot read the last coaching time; coaching anyway");
-                        None
-                    });
-                    last.is_none_or(|t| t <= since)
-                }
+            .map(|rule| {
+                cooldowns
+                    .get(&(guild, agent, rule.to_string()))
+                    .is_none_or(|last| now.duration_since(*last) >= cooldown)
             })
             .collect();
         // Only the first `max` due rules are shown; the others wait for another message.
@@ -266,6 +259,30 @@ impl State {
                 .retain(|_, t| now.duration_since(*t) < cooldown.max(Duration::from_secs(3600)));
         }
         due
+    }
+
+    /// Restores the cooldowns running at startup from the coachings stored in the last day
+    /// (the longest cooldown), so a restart does not coach anyone twice; after this, cooldowns
+    /// never touch the database.
+    pub fn restore_cooldowns(&self) {
+        let now_unix = unix_now();
+        let recent = self
+            .db(|db| {
+                db.recent_coachings(now_unix - i64::from(crate::config::MAX_COOLDOWN_MINUTES) * 60)
+            })
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "cannot restore the cooldowns; they start afresh");
+                Vec::new()
+            });
+        let now = Instant::now();
+        let mut cooldowns = self.cooldowns.lock().unwrap_or_else(|e| e.into_inner());
+        for (guild, agent, rule, at) in recent {
+            let age = Duration::from_secs(now_unix.saturating_sub(at).max(0) as u64);
+            if let Some(at) = now.checked_sub(age) {
+                cooldowns.insert((guild, agent, rule), at);
+            }
+        }
+        tracing::info!(cooldowns = cooldowns.len(), "cooldowns restored");
     }
 
     /// Holds the lock of one message while its event is handled.
@@ -312,4 +329,74 @@ pub fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::NewEvent;
+
+    fn event(agent: u64, rule: &str, at: i64, delivery: &str) -> NewEvent {
+        NewEvent {
+            guild: 1,
+            channel: 2,
+            message: at as u64,
+            agent,
+            rule_id: rule.to_string(),
+            category: "ownership".to_string(),
+            kind: "avoid".to_string(),
+            at,
+            delivery: delivery.to_string(),
+            dm_channel: None,
+            dm_message: None,
+            text: None,
+        }
+    }
+
+    #[test]
+    fn cooldowns_survive_a_restart_without_touching_the_database_later() {
+        let mut db = Storage::open_in_memory().unwrap();
+        let now = unix_now();
+        db.record_event(&event(7, "r1", now - 60, "dm")).unwrap();
+        db.record_event(&event(7, "r2", now - 60, "cooldown"))
+            .unwrap();
+        db.record_event(&event(8, "r1", now - 3 * 86_400, "dm"))
+            .unwrap();
+        let state = State::new(Config::default_with_base("."), Engine::empty(), db);
+        state.restore_cooldowns();
+        let ten_min = Duration::from_secs(600);
+        // Coached a minute ago: still cooling down; a cooldown-only event does not count.
+        assert_eq!(
+            state.claim(1, 7, &["r1", "r2"], ten_min, 3),
+            vec![false, true]
+        );
+        // A shorter cooldown has run out; a coaching three days ago is long gone.
+        assert_eq!(
+            state.claim(1, 7, &["r1"], Duration::from_secs(30), 3),
+            vec![true]
+        );
+        assert_eq!(state.claim(1, 8, &["r1"], ten_min, 3), vec![true]);
+    }
+
+    #[test]
+    fn the_burst_cap_holds_whatever_the_rules() {
+        let state = State::new(
+            Config::default_with_base("."),
+            Engine::empty(),
+            Storage::open_in_memory().unwrap(),
+        );
+        let cooldown = Duration::from_secs(600);
+        for i in 0..BURST_PER_MINUTE {
+            assert_eq!(
+                state.claim(1, 7, &[&format!("r{i}")], cooldown, 3),
+                vec![true]
+            );
+        }
+        assert_eq!(state.claim(1, 7, &["other"], cooldown, 3), vec![false]);
+        assert_eq!(
+            state.claim(1, 8, &["other"], cooldown, 3),
+            vec![true],
+            "another agent"
+        );
+    }
 }

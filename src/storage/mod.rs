@@ -839,6 +839,33 @@ impl Storage {
             .map_err(self.err("withdrawing a message's events"))
     }
 
+    /// The last delivered coaching since `since` of every (guild, agent, rule): the cooldowns to
+    /// restore after a restart.
+    pub fn recent_coachings(&self, since: i64) -> Result<Vec<(u64, u64, String, i64)>> {
+        const OP: &str = "reading recent coachings";
+        // The kind/delivery terms must match the partial index events_last_coached.
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT guild_id, agent_id, rule_id, MAX(at) FROM events
+                 WHERE kind = 'avoid' AND delivery NOT IN ('cooldown', 'none') AND at > ?1
+                 GROUP BY guild_id, agent_id, rule_id",
+            )
+            .map_err(self.err(OP))?;
+        let rows = stmt
+            .query_map(params![since], |r| {
+                Ok((
+                    from_db(r.get(0)?),
+                    from_db(r.get(1)?),
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })
+            .map_err(self.err(OP))?;
+        rows.collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(self.err(OP))
+    }
+
     /// Time of the last avoid event for (guild, agent, rule) that was delivered (delivery not `cooldown`/`none`), any status.
     pub fn last_coached(&self, guild: u64, agent: u64, rule_id: &str) -> Result<Option<i64>> {
         const OP: &str = "reading the last coaching time";
