@@ -40,7 +40,7 @@ impl Normalized {
             if let Some(mask) = masks.peek() {
                 if mask.start <= i {
                     let mask = masks.next().expect("peeked");
-                    out.boundary(mask.start, mask.end);
+                    out.boundary(mask.start);
                     while chars.peek().is_some_and(|&(j, _)| j < mask.end) {
                         chars.next();
                     }
@@ -50,7 +50,7 @@ impl Normalized {
             chars.next();
             let (start, end) = (i as u32, (i + c.len_utf8()) as u32);
             if c == '\n' || c == '\r' {
-                out.boundary(start as usize, end as usize);
+                out.boundary(start as usize);
                 continue;
             }
             if c.is_ascii() {
@@ -89,14 +89,18 @@ impl Normalized {
         }
     }
 
-    fn boundary(&mut self, start: usize, end: usize) {
+    /// A hard boundary for masked markup or a line break. It stands for nothing said, so its
+    /// origin is empty, right after the last character kept: a match touching it never spans
+    /// the masked text (nor a dropped space before it).
+    fn boundary(&mut self, start: usize) {
         if self.text.ends_with(' ') {
             self.text.pop();
             self.origin.pop();
         }
         if !self.text.ends_with('\n') {
+            let at = self.origin.last().map_or(start as u32, |o| o.1);
             self.text.push('\n');
-            self.origin.push((start as u32, end as u32));
+            self.origin.push((at, at));
         }
     }
 }
@@ -234,6 +238,21 @@ mod tests {
     #[test]
     fn invisible_characters_are_dropped() {
         assert_eq!(norm("calm\u{200B} d\u{AD}own\u{FEFF}"), "calm down");
+    }
+
+    #[test]
+    fn spans_never_reach_into_masked_text() {
+        let original = "ok `code` x";
+        let n = Normalized::new(original, 4000);
+        assert_eq!(n.text(), "ok\nx");
+        assert_eq!(
+            n.original_span(0, 3),
+            (0, 2),
+            "the boundary adds nothing to a span, nor the dropped space"
+        );
+        let long = format!("a `{}`", "z".repeat(100));
+        let n = Normalized::new(&long, 3);
+        assert_eq!(n.original_span(0, n.text().len()), (0, 1));
     }
 
     #[test]
