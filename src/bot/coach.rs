@@ -191,7 +191,7 @@ async fn coach(
     if paused.is_some_and(|until| until > unix_now()) {
         return;
     }
-    state.add_overlay(target.guild, &mut hits);
+    State::add_overlay(eff, &mut hits);
     tracing::debug!(
         guild = target.guild,
         content = incoming.content,

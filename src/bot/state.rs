@@ -160,14 +160,19 @@ impl State {
             .remove(&guild);
     }
 
-    /// Checks a message with a guild's settings.
-    pub fn check(&self, effective: &Effective, text: &str) -> Vec<Hit> {
-        let opts = CheckOptions {
+    /// The options a message is checked with: the configured length limit and, in a guild,
+    /// the rules its admins disabled.
+    pub fn options<'a>(&self, effective: Option<&'a Effective>) -> CheckOptions<'a> {
+        CheckOptions {
             lang: LangChoice::Auto,
             max_chars: self.config.max_message_chars,
-            disabled: Some(&effective.disabled),
-        };
-        self.engine().check(text, &opts)
+            disabled: effective.map(|e| &e.disabled),
+        }
+    }
+
+    /// Checks a message with a guild's settings.
+    pub fn check(&self, effective: &Effective, text: &str) -> Vec<Hit> {
+        self.engine().check(text, &self.options(Some(effective)))
     }
 
     /// The guild's accepted alternatives (from `/tact-admin feedback`), by rule id, in the
@@ -187,8 +192,8 @@ impl State {
     /// Adds the guild's accepted alternatives to the `avoid` hits, right after the first
     /// (rotated) one, so that the card shows them and the rewrite stays the same. The overlay
     /// is part of the guild's cached settings: no database access here.
-    pub fn add_overlay(&self, guild: u64, hits: &mut [Hit]) {
-        let overlay = &self.effective(guild).overlay;
+    pub fn add_overlay(effective: &Effective, hits: &mut [Hit]) {
+        let overlay = &effective.overlay;
         if overlay.is_empty() {
             return;
         }

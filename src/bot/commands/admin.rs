@@ -20,11 +20,10 @@ use serenity::{
 use super::agent::complete_rule;
 use super::i18n::{self, lang_of};
 use super::view::{self, clip, Card};
-use super::{ctx_lang, ephemeral, message, reload, Ctx, Error};
+use super::{ctx_lang, ephemeral, message, reload, with_embeds, Ctx, Error};
 use crate::bot::delivery::quiet;
 use crate::bot::state::{unix_now, Effective, State};
 use crate::config::{Delivery, Lang, MAX_COOLDOWN_MINUTES};
-use crate::engine::{CheckOptions, LangChoice};
 use crate::storage::Storage;
 
 /// Pending suggestions shown at once (one row of Accept/Reject buttons each; Discord allows 5 rows).
@@ -204,19 +203,9 @@ pub async fn test(
     let guild = guild_of(ctx)?;
     let state = ctx.data();
     let eff = state.effective(guild);
-    let opts = CheckOptions {
-        lang: LangChoice::Auto,
-        max_chars: state.config.max_message_chars,
-        disabled: Some(&eff.disabled),
-    };
-    let findings = state.engine().explain(&text, &opts);
+    let findings = state.engine().explain(&text, &state.options(Some(&eff)));
     let (content, embeds) = view::explain(lang, &text, &findings);
-    ctx.send(
-        embeds
-            .into_iter()
-            .fold(ephemeral(content), |r, e| r.embed(e)),
-    )
-    .await?;
+    ctx.send(with_embeds(ephemeral(content), embeds)).await?;
     Ok(())
 }
 
@@ -246,12 +235,7 @@ pub async fn reload(ctx: Ctx<'_>) -> Result<(), Error> {
     };
     tracing::info!(guild = ?ctx.guild_id().map(|g| g.get()), outcome = %outcome.summary(), "rules reload asked by an admin");
     let (content, embeds) = reload::report(lang, &outcome, &state.config.rules_dir);
-    ctx.send(
-        embeds
-            .into_iter()
-            .fold(ephemeral(content), |r, e| r.embed(e)),
-    )
-    .await?;
+    ctx.send(with_embeds(ephemeral(content), embeds)).await?;
     Ok(())
 }
 
@@ -561,13 +545,8 @@ pub async fn feedback(ctx: Ctx<'_>) -> Result<(), Error> {
     let lang = ctx_lang(ctx);
     let guild = guild_of(ctx)?;
     let (embeds, rows) = feedback_view(ctx.data(), guild, lang)?;
-    ctx.send(
-        embeds
-            .into_iter()
-            .fold(ephemeral(""), |r, e| r.embed(e))
-            .components(rows),
-    )
-    .await?;
+    ctx.send(with_embeds(ephemeral(""), embeds).components(rows))
+        .await?;
     Ok(())
 }
 

@@ -11,11 +11,11 @@ use serenity::{
 
 use super::i18n::{self, lang_of};
 use super::view::{self, clip, Card};
-use super::{ctx_lang, ephemeral, Ctx, Error};
+use super::{ctx_lang, ephemeral, with_embeds, Ctx, Error};
 use crate::bot::delivery::quiet;
 use crate::bot::state::{unix_now, State};
 use crate::engine::lookup::{self, readable_phrase};
-use crate::engine::{CheckOptions, Hit};
+use crate::engine::Hit;
 use crate::storage::PAUSED_UNTIL_RESUMED;
 
 /// Longest pause an agent can ask for (then: until resumed).
@@ -53,12 +53,7 @@ pub async fn check(
     let lang = ctx_lang(ctx);
     let hits = check_text(ctx.data(), ctx.guild_id().map(|g| g.get()), &text);
     let (content, embeds) = view::check(lang, &text, &hits, None);
-    ctx.send(
-        embeds
-            .into_iter()
-            .fold(ephemeral(content), |r, e| r.embed(e)),
-    )
-    .await?;
+    ctx.send(with_embeds(ephemeral(content), embeds)).await?;
     Ok(())
 }
 
@@ -78,12 +73,7 @@ pub async fn coach_message(ctx: Ctx<'_>, message: serenity::Message) -> Result<(
     let jump =
         guild.map(|g| crate::bot::card::jump_url(g, message.channel_id.get(), message.id.get()));
     let (content, embeds) = view::check(lang, &message.content, &hits, jump.as_deref());
-    ctx.send(
-        embeds
-            .into_iter()
-            .fold(ephemeral(content), |r, e| r.embed(e)),
-    )
-    .await?;
+    ctx.send(with_embeds(ephemeral(content), embeds)).await?;
     Ok(())
 }
 
@@ -93,16 +83,10 @@ pub fn check_text(state: &State, guild: Option<u64>, text: &str) -> Vec<Hit> {
         Some(g) => {
             let eff = state.effective(g);
             let mut hits = state.check(&eff, text);
-            state.add_overlay(g, &mut hits);
+            State::add_overlay(&eff, &mut hits);
             hits
         }
-        None => {
-            let opts = CheckOptions {
-                max_chars: state.config.max_message_chars,
-                ..CheckOptions::default()
-            };
-            state.engine().check(text, &opts)
-        }
+        None => state.engine().check(text, &state.options(None)),
     }
 }
 
@@ -263,11 +247,8 @@ pub async fn rules(
         .filter(|c| !c.is_empty());
     let (embeds, rows) =
         view::rules_page(ui, &engine, category.as_deref(), lang.map(Into::into), 0);
-    let reply = embeds
-        .into_iter()
-        .fold(ephemeral(""), |r, e| r.embed(e))
-        .components(rows);
-    ctx.send(reply).await?;
+    ctx.send(with_embeds(ephemeral(""), embeds).components(rows))
+        .await?;
     Ok(())
 }
 

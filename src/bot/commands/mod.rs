@@ -111,6 +111,14 @@ pub fn ctx_lang(ctx: Ctx<'_>) -> Lang {
     ctx.locale().map_or(Lang::En, i18n::lang_of)
 }
 
+/// `reply` with `embeds` added.
+pub fn with_embeds(
+    reply: poise::CreateReply,
+    embeds: Vec<serenity::all::CreateEmbed>,
+) -> poise::CreateReply {
+    embeds.into_iter().fold(reply, |r, e| r.embed(e))
+}
+
 /// An ephemeral reply that mentions nobody (empty content is left out).
 pub fn ephemeral(content: impl Into<String>) -> poise::CreateReply {
     let content = content.into();
