@@ -827,6 +827,10 @@ fn benches(c: &mut Criterion) {
     });
     for factor in [10, 100] {
         let engine = scaled_engine(&shipped_sources, n, factor);
+        eprintln!(
+            "{factor}x: hits per pass {}",
+            check_all(&engine, &messages, &opts)
+        );
         group.bench_function(format!("{factor}x"), |b| {
             b.iter(|| check_all(&engine, &messages, &opts))
         });

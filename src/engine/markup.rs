@@ -19,6 +19,11 @@ pub fn masked_ranges(text: &str) -> Vec<Range<usize>> {
     let mut fence_closable = true;
     let mut tick_closable = true;
     while i < bytes.len() {
+        // Most bytes start nothing: skip to the next one that may.
+        match bytes[i..].iter().position(|&b| STARTS[b as usize]) {
+            Some(p) => i += p,
+            None => break,
+        }
         let at_line_start = i == 0 || bytes[i - 1] == b'\n';
         match bytes[i] {
             b'>' if at_line_start => {
@@ -81,6 +86,18 @@ pub fn masked_ranges(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// The bytes that may start masked markup.
+const STARTS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut k = 0;
+    let starters = b"<>`hHwW";
+    while k < starters.len() {
+        t[starters[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
 fn line_end(bytes: &[u8], from: usize) -> usize {
     bytes[from..]
         .iter()
@@ -129,8 +146,11 @@ fn word_start(bytes: &[u8], i: usize) -> bool {
 }
 
 fn url_start(rest: &[u8]) -> bool {
-    let lower = |n: usize| -> Vec<u8> { rest.iter().take(n).map(u8::to_ascii_lowercase).collect() };
-    lower(8) == b"https://" || lower(7) == b"http://" || lower(4) == b"www."
+    let starts = |prefix: &[u8]| {
+        rest.get(..prefix.len())
+            .is_some_and(|r| r.eq_ignore_ascii_case(prefix))
+    };
+    starts(b"https://") || starts(b"http://") || starts(b"www.")
 }
 
 /// `<@123>`, `<@!123>`, `<@&123>`, `<#123>`, `<:name:123>`, `<a:name:123>`, `<t:123:R>`,

@@ -1,18 +1,23 @@
 //! Where a message is matched: the compiled rule set.
 //!
-//! All rules are compiled together behind one Aho-Corasick prefilter over the literal words
-//! their phrases require. A message is normalized once, scanned once by the prefilter, and only
-//! the rules whose required words are all present run their own regex, so the cost per message
+//! All rules are compiled together behind one Aho-Corasick prefilter over the literal text
+//! their phrases require: pairs of adjacent words where a phrase has them ("mon ressort",
+//! see [`super::phrase`]), single words otherwise, and for raw patterns the literal text every
+//! match contains. A message is normalized once, scanned once by the prefilter, and only the
+//! rules whose required literals are all present run their own regex, so the cost per message
 //! barely grows with the number of rules. Every step is linear in the message length (the
 //! `regex` crate guarantees it for the per-rule regexes, which are also size-limited).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 use regex_automata::meta::Regex;
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
 
 use super::error::RuleError;
 use super::lang::detect;
@@ -103,7 +108,8 @@ struct Requirement {
 
 #[derive(Default)]
 struct Prefilter {
-    ac: Option<AhoCorasick>,
+    /// Aho-Corasick automaton over the literals, walked byte by byte (see `candidates`).
+    ac: Option<DFA>,
     /// For each literal: whether it must end a word of the text.
     word_end: Vec<bool>,
     /// For each literal: the requirements anchored on it.
@@ -230,7 +236,7 @@ impl Engine {
         prefilter.anchored.resize(literals.len(), Vec::new());
         prefilter.word_end = literals.iter().map(|l| l.word_end).collect();
         if !literals.is_empty() {
-            let ac = AhoCorasick::builder()
+            let ac = DFA::builder()
                 .match_kind(MatchKind::Standard)
                 .build(literals.iter().map(|l| &l.text))
                 .map_err(|e| vec![RuleError::new("rules", format!("prefilter could not be built: {e}; reduce the number of distinct phrase words"))])?;
@@ -279,13 +285,17 @@ impl Engine {
     fn scan(&self, text: &str, opts: &CheckOptions, explain: bool) -> Vec<Finding> {
         let norm = Normalized::new(text, opts.max_chars);
         let ntext = norm.text();
+        let candidates = self.candidates(ntext);
+        if candidates.is_empty() {
+            return Vec::new(); // most messages: no need to guess their language
+        }
         let lang = match opts.lang {
             LangChoice::Auto => detect(ntext),
             LangChoice::Only(l) => Some(l),
             LangChoice::All => None,
         };
         let mut findings = Vec::new();
-        for idx in self.candidates(ntext) {
+        for idx in candidates {
             let rule = &self.rules[idx as usize];
             let mut suppressed = None;
             if lang.is_some_and(|l| l != rule.lang) {
@@ -345,27 +355,39 @@ impl Engine {
         let mut out = pf.always.clone();
         if let Some(ac) = &pf.ac {
             let bytes = ntext.as_bytes();
-            let mut found: Vec<u32> = ac
-                .find_overlapping_iter(ntext)
-                // A literal that ends a word of the phrase must end a word of the text.
-                .filter(|m| {
-                    !pf.word_end[m.pattern().as_usize()]
-                        || !bytes
-                            .get(m.end())
+            // Every literal found, in order of discovery, and the same as a set.
+            let mut found: Vec<u32> = Vec::with_capacity(32);
+            let mut seen = vec![0u64; pf.word_end.len().div_ceil(64)];
+            let mut sid = ac
+                .start_state(Anchored::No)
+                .expect("the automaton supports unanchored searches");
+            for (i, &b) in bytes.iter().enumerate() {
+                sid = ac.next_state(Anchored::No, sid, b);
+                if !(ac.is_special(sid) && ac.is_match(sid)) {
+                    continue;
+                }
+                for k in 0..ac.match_len(sid) {
+                    let lit = ac.match_pattern(sid, k).as_usize();
+                    // A literal that ends a word of the phrase must end a word of the text.
+                    if pf.word_end[lit]
+                        && bytes
+                            .get(i + 1)
                             .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                })
-                .map(|m| m.pattern().as_u32())
-                .collect();
-            found.sort_unstable();
-            found.dedup();
+                    {
+                        continue;
+                    }
+                    let (word, bit) = (lit / 64, 1u64 << (lit % 64));
+                    if seen[word] & bit == 0 {
+                        seen[word] |= bit;
+                        found.push(lit as u32);
+                    }
+                }
+            }
+            let has = |l: u32| seen[l as usize / 64] & (1u64 << (l % 64)) != 0;
             for &lit in &found {
                 for &req in &pf.anchored[lit as usize] {
                     let req = &pf.requirements[req as usize];
-                    if req
-                        .groups
-                        .iter()
-                        .all(|g| g.iter().any(|l| found.binary_search(l).is_ok()))
-                    {
+                    if req.groups.iter().all(|g| g.iter().any(|&l| has(l))) {
                         out.push(req.rule);
                     }
                 }
@@ -400,8 +422,15 @@ const HYBRID_CACHE: usize = 256 * 1024;
 
 /// Compiles one rule's regex. Its own literal prefilter is off: the Aho-Corasick prefilter
 /// above has already decided that the rule can match, so a per-rule prefilter would repeat that
-/// work. Only the overall match span is kept (no captures).
+/// work. Only the overall match span is kept (no captures). Word boundaries (`\b`) are ASCII
+/// ones: the text is folded, so its letters are ASCII letters, and an ASCII boundary keeps the
+/// fast lazy DFA on every message (a Unicode one sends messages with emoji or other scripts to
+/// a slower engine).
 fn build_regex(source: &str) -> Result<Regex, String> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(source)
+        .map_err(|e| format!("does not compile: {}", e.to_string().replace('\n', " ")))?;
     let config = Regex::config()
         .auto_prefilter(false)
         .which_captures(WhichCaptures::Implicit)
@@ -409,28 +438,83 @@ fn build_regex(source: &str) -> Result<Regex, String> {
         .hybrid_cache_capacity(HYBRID_CACHE);
     Regex::builder()
         .configure(config)
-        .build(source)
+        .build_from_hir(&ascii_word_boundaries(&hir))
         .map_err(|e| match e.size_limit() {
             Some(limit) => format!("the rule's phrases compile to more than {limit} bytes; split the rule or use fewer optional words"),
             None => format!("does not compile: {}", e.to_string().replace('\n', " ")),
         })
 }
 
-/// Literals one of which starts every match of `pattern`, if they are all long enough.
+/// The same expression with every Unicode word-boundary assertion made an ASCII one.
+fn ascii_word_boundaries(hir: &Hir) -> Hir {
+    let ascii = |look: Look| match look {
+        Look::WordUnicode => Look::WordAscii,
+        Look::WordUnicodeNegate => Look::WordAsciiNegate,
+        Look::WordStartUnicode => Look::WordStartAscii,
+        Look::WordEndUnicode => Look::WordEndAscii,
+        Look::WordStartHalfUnicode => Look::WordStartHalfAscii,
+        Look::WordEndHalfUnicode => Look::WordEndHalfAscii,
+        other => other,
+    };
+    match hir.kind() {
+        HirKind::Look(look) => Hir::look(ascii(*look)),
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            sub: Box::new(ascii_word_boundaries(&r.sub)),
+            ..r.clone()
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            sub: Box::new(ascii_word_boundaries(&c.sub)),
+            ..c.clone()
+        }),
+        HirKind::Concat(v) => Hir::concat(v.iter().map(ascii_word_boundaries).collect()),
+        HirKind::Alternation(v) => Hir::alternation(v.iter().map(ascii_word_boundaries).collect()),
+        _ => hir.clone(),
+    }
+}
+
+/// Literals one of which occurs in every match of `pattern`, if it has such literals that are
+/// all long enough.
 fn pattern_literals(pattern: &str) -> Option<Vec<Literal>> {
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
-    let lits = seq.literals()?;
-    if lits.is_empty() || lits.iter().any(|l| l.as_bytes().len() < MIN_LITERAL) {
-        return None;
-    }
-    lits.iter()
-        .map(|l| {
-            String::from_utf8(l.as_bytes().to_vec())
-                .ok()
-                .map(Literal::anywhere)
-        })
+    let lits = required_literals(&hir)?;
+    lits.into_iter()
+        .map(|l| String::from_utf8(l).ok().map(Literal::anywhere))
         .collect()
+}
+
+/// The most selective set of literals one of which every match of `hir` contains: the
+/// prefixes of the whole expression, or the best set of any part every match goes through (an
+/// element of a sequence, the body of a repetition of at least one, each branch of an
+/// alternation).
+fn required_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let prefixes = Extractor::new()
+        .kind(ExtractKind::Prefix)
+        .extract(hir)
+        .literals()
+        .filter(|l| !l.is_empty() && l.iter().all(|l| l.as_bytes().len() >= MIN_LITERAL))
+        .map(|l| l.iter().map(|l| l.as_bytes().to_vec()).collect::<Vec<_>>());
+    let parts: Vec<Vec<Vec<u8>>> = match hir.kind() {
+        HirKind::Concat(children) => children.iter().filter_map(required_literals).collect(),
+        HirKind::Capture(c) => required_literals(&c.sub).into_iter().collect(),
+        HirKind::Repetition(r) if r.min >= 1 => required_literals(&r.sub).into_iter().collect(),
+        HirKind::Alternation(branches) => branches
+            .iter()
+            .map(required_literals)
+            .collect::<Option<Vec<_>>>()
+            .map(|sets| {
+                let mut union: Vec<Vec<u8>> = sets.into_iter().flatten().collect();
+                union.sort();
+                union.dedup();
+                union
+            })
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    };
+    prefixes.into_iter().chain(parts).max_by_key(|set| {
+        let shortest = set.iter().map(Vec::len).min().unwrap_or(0);
+        (shortest, usize::MAX - set.len())
+    })
 }
 
 /// Among coached findings of the same kind, overlapping spans keep only the strongest
@@ -468,5 +552,34 @@ fn resolve_overlaps(findings: &mut [Finding]) {
 impl Hit {
     pub fn is_avoid(&self) -> bool {
         self.rule.kind == Kind::Avoid
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(pattern: &str) -> Option<Vec<String>> {
+        pattern_literals(pattern).map(|l| l.into_iter().map(|l| l.text).collect())
+    }
+
+    #[test]
+    fn pattern_literals_come_from_any_required_part() {
+        // The prefix is too short, but the middle of the pattern is required.
+        assert_eq!(texts(r"\bp*pfff*t*\b").unwrap(), ["pff"]);
+        // A leading class and `^` give no prefix; the alternation after them does.
+        let lits = texts(r"(?:^|[^0-9,.])(?:100 ?%|cent pour ?cent) (?:garanti|sur)\b").unwrap();
+        assert!(lits.iter().all(|l| l.len() >= MIN_LITERAL), "{lits:?}");
+        // Nothing long enough is required: the rule is tried on every message.
+        assert_eq!(texts(r"\bp+f{2,}\b"), None);
+        assert_eq!(texts(r"(?:ab|cde)"), None);
+    }
+
+    #[test]
+    fn word_boundaries_are_ascii_so_the_fast_engine_always_runs() {
+        let re = build_regex(r"\bcalme\b").unwrap();
+        assert!(re.is_match("du calme 🙂"));
+        assert!(re.is_match("calme!"));
+        assert!(!re.is_match("calmement"));
     }
 }

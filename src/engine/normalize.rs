@@ -34,30 +34,36 @@ impl Normalized {
             text: String::with_capacity(original.len() + 8),
             origin: Vec::with_capacity(original.len() + 8),
         };
+        let bytes = original.as_bytes();
         let mut masks = masks.into_iter().peekable();
-        let mut chars = original.char_indices().peekable();
-        while let Some(&(i, c)) = chars.peek() {
-            if let Some(mask) = masks.peek() {
-                if mask.start <= i {
-                    let mask = masks.next().expect("peeked");
-                    out.boundary(mask.start);
-                    while chars.peek().is_some_and(|&(j, _)| j < mask.end) {
-                        chars.next();
-                    }
-                    continue;
-                }
-            }
-            chars.next();
-            let (start, end) = (i as u32, (i + c.len_utf8()) as u32);
-            if c == '\n' || c == '\r' {
-                out.boundary(start as usize);
+        let mut i = 0;
+        while i < bytes.len() {
+            if let Some(mask) = masks.next_if(|m| m.start <= i) {
+                out.boundary(mask.start);
+                // Masks end on character boundaries.
+                i = i.max(mask.end);
                 continue;
             }
-            if c.is_ascii() {
-                out.push_folded(fold_ascii(c), start, end);
-            } else {
-                fold_char(c, |f| out.push_folded(Some(f), start, end));
+            let b = bytes[i];
+            if b.is_ascii() {
+                // The common case, byte by byte.
+                match b {
+                    b'\n' | b'\r' => out.boundary(i),
+                    b'*' | b'_' | b'~' | b'|' => {}
+                    b'`' => out.push_ascii(b'\'', i),
+                    b if b.is_ascii_whitespace() => out.push_ascii(b' ', i),
+                    b => out.push_ascii(b.to_ascii_lowercase(), i),
+                }
+                i += 1;
+                continue;
             }
+            let c = original[i..]
+                .chars()
+                .next()
+                .expect("i is a character boundary");
+            let (start, end) = (i as u32, (i + c.len_utf8()) as u32);
+            fold_char(c, |f| out.push_folded(f, start, end));
+            i += c.len_utf8();
         }
         out
     }
@@ -76,9 +82,17 @@ impl Normalized {
         (first, last.max(first))
     }
 
-    fn push_folded(&mut self, c: Option<char>, start: u32, end: u32) {
-        let Some(c) = c else { return };
-        if c == ' ' && (self.text.is_empty() || self.text.ends_with([' ', '\n'])) {
+    /// Pushes an ASCII byte (already folded) that came from the original byte `at`.
+    fn push_ascii(&mut self, b: u8, at: usize) {
+        if b == b' ' && matches!(self.text.as_bytes().last(), None | Some(b' ' | b'\n')) {
+            return;
+        }
+        self.text.push(b as char);
+        self.origin.push((at as u32, at as u32 + 1));
+    }
+
+    fn push_folded(&mut self, c: char, start: u32, end: u32) {
+        if c == ' ' && matches!(self.text.as_bytes().last(), None | Some(b' ' | b'\n')) {
             return;
         }
         let mut buf = [0u8; 4];
@@ -107,6 +121,9 @@ impl Normalized {
 
 /// The longest prefix of `text` with at most `max_chars` characters.
 pub fn truncate_chars(text: &str, max_chars: usize) -> &str {
+    if text.len() <= max_chars {
+        return text; // never more characters than bytes
+    }
     match text.char_indices().nth(max_chars) {
         Some((i, _)) => &text[..i],
         None => text,

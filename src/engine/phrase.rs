@@ -24,6 +24,8 @@ const MIN_LITERAL: usize = 3;
 
 /// Between two words: a space, a comma, or a hyphen.
 const SEP: &str = "(?:, ?| |-)";
+/// Every text [`SEP`] matches.
+const SEP_FORMS: [&str; 4] = [" ", ",", ", ", "-"];
 /// A word in the normalized text, for gaps.
 const GAP_WORD: &str = "[^ \\n]+";
 
@@ -147,8 +149,137 @@ impl Node {
     }
 }
 
+/// A sequence's literal groups. A required word followed by another word gives two-word
+/// literals, "mon ressort" (with each separator [`SEP`] allows: "mon, ressort", "mon-ressort"
+/// ...; with the elided forms of French words: "j'vous", "jvous"; and, when optional words
+/// stand between them, with each of those too: "là [avoir] si" gives "la avoir", "la si",
+/// "l'si"...). A pair is much rarer in messages than either word alone, so far fewer rules
+/// reach their regex. Words that are part of no pair give one-word literals.
 fn seq_groups(seq: &[Node]) -> Vec<Vec<Literal>> {
-    seq.iter().flat_map(Node::groups).collect()
+    let mut groups = Vec::new();
+    let mut paired = vec![false; seq.len()];
+    for i in 0..seq.len() {
+        if seq[i].skippable() {
+            continue;
+        }
+        let Some(left) = seq[i].left_forms() else {
+            continue;
+        };
+        // What may come right after: optional words, up to the next required element.
+        let mut next: Vec<(String, bool)> = Vec::new();
+        let mut end = None;
+        for (j, node) in seq.iter().enumerate().skip(i + 1) {
+            let Some(forms) = node.right_forms() else {
+                break;
+            };
+            next.extend(forms);
+            if !node.skippable() {
+                end = Some(j);
+                break;
+            }
+        }
+        let Some(j) = end else { continue };
+        if left.len() * next.len() > MAX_PAIR_LITERALS {
+            continue;
+        }
+        let mut group: Vec<Literal> = left
+            .iter()
+            .flat_map(|a| {
+                next.iter().map(move |(b, word_end)| Literal {
+                    text: format!("{a}{b}"),
+                    word_end: *word_end,
+                })
+            })
+            .collect();
+        group.sort();
+        group.dedup();
+        groups.push(group);
+        paired[i] = true;
+        if j == i + 1 {
+            paired[j] = true;
+        }
+    }
+    for (node, paired) in seq.iter().zip(paired) {
+        if !paired {
+            groups.extend(node.groups());
+        }
+    }
+    groups
+}
+
+/// Most two-word literals one pair of elements may give.
+const MAX_PAIR_LITERALS: usize = 96;
+
+/// A word with no apostrophe or hyphen: its regex matches exactly its text.
+fn plain(text: &str) -> bool {
+    !text.is_empty() && !text.contains(['\'', '-', ' '])
+}
+
+impl Node {
+    /// An element a match may leave out: optional words, and French's optional "ne".
+    fn skippable(&self) -> bool {
+        matches!(self, Node::Opt(_) | Node::Elide { full: "ne", .. })
+    }
+
+    /// The plain words this element is one of (a word, `(a|b)`, `[a|b]`), if it is only that.
+    fn plain_words(&self) -> Option<Vec<&str>> {
+        match self {
+            Node::Word {
+                text,
+                prefix: false,
+            } if plain(text) => Some(vec![text.as_str()]),
+            Node::Alt(alts) | Node::Opt(alts) => alts
+                .iter()
+                .map(|seq| match seq.as_slice() {
+                    [Node::Word {
+                        text,
+                        prefix: false,
+                    }] if plain(text) => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        }
+    }
+
+    /// Every text a match of this element can be, with the separator after it, when the next
+    /// element follows: "mon " / "mon," / "mon, " / "mon-"; "je " ... / "j'" / "j' " / "j " / "j".
+    fn left_forms(&self) -> Option<Vec<String>> {
+        match self {
+            Node::Elide { full, short } => {
+                let mut forms: Vec<String> =
+                    SEP_FORMS.iter().map(|s| format!("{full}{s}")).collect();
+                forms.extend(["'", "' ", " ", ""].iter().map(|g| format!("{short}{g}")));
+                Some(forms)
+            }
+            _ => {
+                let words = self.plain_words()?;
+                Some(
+                    words
+                        .iter()
+                        .flat_map(|w| SEP_FORMS.iter().map(move |s| format!("{w}{s}")))
+                        .collect(),
+                )
+            }
+        }
+    }
+
+    /// Texts a match of this element starts with, and whether each is the whole element (so no
+    /// word character follows it in a match).
+    fn right_forms(&self) -> Option<Vec<(String, bool)>> {
+        match self {
+            Node::Word { text, prefix: true } if plain(text) => Some(vec![(text.clone(), false)]),
+            Node::Elide { full, short } => {
+                Some(vec![(full.to_string(), true), (short.to_string(), false)])
+            }
+            _ => Some(
+                self.plain_words()?
+                    .into_iter()
+                    .map(|w| (w.to_string(), true))
+                    .collect(),
+            ),
+        }
+    }
 }
 
 /// The most selective group: fewest, longest literals.
@@ -669,8 +800,46 @@ mod tests {
             c.literal_groups,
             vec![vec![Literal::anywhere("rembours")], vec![end("you")]]
         );
+        // Adjacent plain words give two-word literals, with every separator a phrase allows.
+        let c = compile("sa va", Lang::Fr).unwrap();
+        let texts: Vec<&str> = c.literal_groups[0]
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(c.literal_groups.len(), 1);
+        assert_eq!(texts, ["sa va", "sa, va", "sa,va", "sa-va"]);
         let c = compile("(a|bc) de", Lang::En).unwrap();
-        assert!(c.literal_groups.is_empty());
+        assert_eq!(c.literal_groups.len(), 1);
+        assert_eq!(c.literal_groups[0].len(), 8);
+        assert!(c.literal_groups[0].contains(&end("bc de")));
+        let c = compile("your rembours*", Lang::En).unwrap();
+        assert!(c.literal_groups[0].contains(&Literal::anywhere("your rembours")));
+        // A prefix word cannot start a pair: its match goes on past its text.
+        let c = compile("rembours* you", Lang::En).unwrap();
+        assert_eq!(c.literal_groups.len(), 2);
+    }
+
+    #[test]
+    fn two_word_literals_are_in_every_match() {
+        for (phrase, text) in [
+            ("sa va", "sa, va bien"),
+            ("sa va", "sa-va"),
+            ("(a|bc) de", "bc,de"),
+            ("your rembours*", "your remboursement"),
+        ] {
+            let c = compile(phrase, Lang::Fr).unwrap();
+            let norm = crate::engine::normalize::Normalized::new(text, 4000);
+            assert!(
+                Regex::new(&c.regex).unwrap().is_match(norm.text()),
+                "{phrase}: {text}"
+            );
+            for group in &c.literal_groups {
+                assert!(
+                    group.iter().any(|l| norm.text().contains(&l.text)),
+                    "{phrase}: no literal of {group:?} in {text:?}"
+                );
+            }
+        }
     }
 
     #[test]
