@@ -63,7 +63,8 @@ async fn ten_thousand_messages_at_500_per_second() {
     let idle_kib = bot.peak_rss_kib().unwrap_or(0);
     // One agent per message, so cooldowns never hide a coaching: every flagged message must
     // produce exactly one DM.
-    let mut sent_at: HashMap<u64, Instant> = HashMap::new();
+    // DM channel -> (when its message was sent, message id).
+    let mut sent_at: HashMap<u64, (Instant, u64)> = HashMap::new();
     let mut sent_wall: HashMap<u64, std::time::SystemTime> = HashMap::new();
     let mut expected = 0usize;
     let start = Instant::now();
@@ -86,7 +87,7 @@ async fn ten_thousand_messages_at_500_per_second() {
         );
         if flagged_text[k] {
             expected += 1;
-            sent_at.insert(dm, Instant::now());
+            sent_at.insert(dm, (Instant::now(), id));
             sent_wall.insert(id, std::time::SystemTime::now());
         }
         stub.dispatch("MESSAGE_CREATE", msg).await;
@@ -110,7 +111,7 @@ async fn ten_thousand_messages_at_500_per_second() {
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let mut latencies: Vec<Duration> = Vec::new();
-    let mut timeline: Vec<(Duration, Duration)> = Vec::new();
+    let mut timeline: Vec<(Duration, Duration, u64)> = Vec::new();
     let mut dms = 0;
     for r in stub.requests() {
         if r.method != "POST" || !r.path.ends_with("/messages") {
@@ -122,27 +123,17 @@ async fn ten_thousand_messages_at_500_per_second() {
             .nth(2)
             .and_then(|c| c.parse().ok())
             .unwrap_or(0);
-        if let Some(sent) = sent_at.get(&channel) {
+        if let Some((sent, id)) = sent_at.get(&channel) {
             dms += 1;
             latencies.push(r.received_at.duration_since(*sent));
             timeline.push((
                 sent.duration_since(start),
                 r.received_at.duration_since(*sent),
+                *id,
             ));
         }
     }
     latencies.sort();
-    // When the slow ones happened (seconds into the run), to tell warm-up from steady state.
-    let slow: Vec<String> = timeline
-        .iter()
-        .filter(|(_, l)| *l > Duration::from_millis(5))
-        .map(|(t, l)| format!("{:.2}s:{:.1}ms", t.as_secs_f64(), l.as_secs_f64() * 1000.0))
-        .collect();
-    println!(
-        "load: {} coachings over 5 ms: {}",
-        slow.len(),
-        slow.join(" ")
-    );
     let pct = |p: f64| {
         latencies[((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1]
     };
@@ -164,6 +155,8 @@ async fn ten_thousand_messages_at_500_per_second() {
     handling.sort_unstable();
     // Gateway delay: from the test's send to the handler's start (log time minus handling).
     let mut gateway: Vec<f64> = Vec::new();
+    // Message id -> (gateway delay, bot handling) in ms, to break the slow ones down.
+    let mut breakdown: HashMap<u64, (f64, f64)> = HashMap::new();
     for l in bot.logs().lines().filter(|l| l.contains("agent coached")) {
         let field = |name: &str| {
             l.split(&format!("{name}="))
@@ -184,9 +177,32 @@ async fn ten_thousand_messages_at_500_per_second() {
             let start = at - Duration::from_micros(h);
             if let Ok(d) = start.duration_since(*sent) {
                 gateway.push(d.as_secs_f64() * 1000.0);
+                breakdown.insert(msg, (d.as_secs_f64() * 1000.0, h as f64 / 1000.0));
             }
         }
     }
+    // When the slow ones happened (seconds into the run), to tell warm-up from steady state,
+    // and where the time went: gateway (send -> handler start) and bot (handler -> DM sent).
+    let slow: Vec<String> = timeline
+        .iter()
+        .filter(|(_, l, _)| *l > Duration::from_millis(5))
+        .map(|(t, l, id)| {
+            let parts = breakdown
+                .get(id)
+                .map(|(g, h)| format!(" (gateway {g:.1} bot {h:.1})"))
+                .unwrap_or_default();
+            format!(
+                "{:.2}s:{:.1}ms{parts}",
+                t.as_secs_f64(),
+                l.as_secs_f64() * 1000.0
+            )
+        })
+        .collect();
+    println!(
+        "load: {} coachings over 5 ms: {}",
+        slow.len(),
+        slow.join(" ")
+    );
     gateway.sort_by(|a, b| a.total_cmp(b));
     let gpct = |p: f64| {
         gateway
@@ -231,6 +247,8 @@ async fn ten_thousand_messages_at_500_per_second() {
         "max_ms": latencies.last().unwrap().as_secs_f64() * 1000.0,
         "bot_handling_p50_ms": hpct(0.50),
         "bot_handling_p99_ms": hpct(0.99),
+        "gateway_p50_ms": gpct(0.50),
+        "gateway_p99_ms": gpct(0.99),
         "peak_rss_mib": peak_kib as f64 / 1024.0,
         "idle_rss_mib": idle_kib as f64 / 1024.0,
         "wal_mib": std::fs::metadata(bot.dir.path().join("tact.db-wal")).map_or(0, |m| m.len()) as f64 / (1024.0 * 1024.0),

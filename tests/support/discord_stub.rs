@@ -34,6 +34,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -315,6 +316,15 @@ impl DiscordStub {
             .route("/", get(gateway_handler))
             .fallback(rest_handler)
             .with_state(inner.clone());
+        // TCP_NODELAY on every accepted socket (axum::serve leaves Nagle on). With Nagle, a
+        // gateway frame written while an earlier one is still unacknowledged waits in the
+        // stand-in's send buffer until the bot's kernel sends its delayed ACK (40 ms on Linux):
+        // a stream of small one-way frames, like 500 MESSAGE_CREATE/s, then stalls for ~40 ms
+        // at a time, depending only on frame sizes. That delay would be the stand-in's, not
+        // the bot's; Discord's own sockets are not ours to emulate here.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
