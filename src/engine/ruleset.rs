@@ -47,6 +47,7 @@ pub fn build_lenient(sources: &[RuleSource]) -> LoadReport {
     // rebuild after dropping the files with problems is enough.
     let behaviour = behaviour_errors(&report.engine);
     if behaviour.is_empty() {
+        report.engine.release_caches();
         return report;
     }
     for e in &behaviour {
