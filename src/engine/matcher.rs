@@ -22,14 +22,13 @@ use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
 use super::error::RuleError;
 use super::lang::detect;
 use super::normalize::Normalized;
-use super::phrase::{self, Literal};
+use super::phrase::{self, Literal, MIN_LITERAL};
 use super::rule::{Kind, Lang, Rule};
 use super::rule_file::PATTERN_SIZE_LIMIT;
 use super::suggest;
 
 /// Messages longer than this (in characters) are matched on their beginning only.
 pub const DEFAULT_MAX_CHARS: usize = 4000;
-const MIN_LITERAL: usize = 3;
 
 /// Which rules apply to a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -19,8 +19,8 @@ pub struct PhraseError(pub String);
 
 /// Largest gap `*N` a phrase may ask for.
 pub const MAX_GAP: u8 = 8;
-/// Shortest literal worth giving to the prefilter.
-const MIN_LITERAL: usize = 3;
+/// Shortest literal worth giving to the prefilter (phrase words and raw-pattern literals).
+pub const MIN_LITERAL: usize = 3;
 
 /// Between two words: a space, a comma, or a hyphen.
 const SEP: &str = "(?:, ?| |-)";
