@@ -13,6 +13,7 @@ pub mod commands;
 pub mod delivery;
 pub mod handler;
 pub mod i18n;
+pub mod memory;
 pub mod state;
 pub mod watch;
 
@@ -52,6 +53,7 @@ pub async fn run(
         tracing::error!(problem = %e, "rule problem: the file is left out until it is fixed");
     }
     tracing::info!(rules = report.engine.rules().len(), dir = %config.rules_dir.display(), "rules loaded");
+    memory::return_freed();
     let storage = if config.database.as_os_str() == ":memory:" {
         Storage::open_in_memory()
     } else {

@@ -29,6 +29,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let token = config::resolve_token(&config, std::env::var(config::TOKEN_ENV).ok())
         .map_err(|e| anyhow!("{e}"))?;
     let api_url = config::resolve_api_url(&config, std::env::var(config::API_URL_ENV).ok());
+    // Before any thread starts: two arenas are enough for a bot whose work is mostly waiting.
+    crate::bot::memory::limit_arenas(2);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -256,6 +256,37 @@ examples.pass = ["je ne peux pas vous rembourser, mais je peux vous proposer un 
     }
 
     #[test]
+    fn concurrent_checks_agree_with_one_at_a_time() {
+        // Checks share the engine's matching memory through a pool: several threads checking
+        // at once each get their own, and find exactly what one thread finds.
+        let engine = build_strict(&[
+            source("rules/fr/ownership.toml", RESSORT),
+            source("rules/fr/refusal.toml", REFUS),
+        ])
+        .unwrap();
+        let messages = [
+            "Désolé, ce n’est pas de mon ressort !",
+            "je ne peux pas vous rembourser, mais je peux vous proposer un avoir",
+            "jpeux pas rembourser ça. Et c'est pas mon rayon.",
+            "Bonjour, je regarde votre dossier tout de suite.",
+        ];
+        let opts = CheckOptions::default();
+        let expected: Vec<_> = messages.iter().map(|m| engine.check(m, &opts)).collect();
+        assert!(expected.iter().any(|h| !h.is_empty()));
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let (engine, expected, opts) = (&engine, &expected, &opts);
+                scope.spawn(move || {
+                    for round in 0..200 {
+                        let i = (t + round) % messages.len();
+                        assert_eq!(engine.check(messages[i], opts), expected[i]);
+                    }
+                });
+            }
+        });
+    }
+
+    #[test]
     fn every_problem_is_reported_and_lenient_keeps_good_files() {
         let broken = REFUS.replace("\"jpeux pas rembourser ça\"", "\"on verra\"");
         let sources = [

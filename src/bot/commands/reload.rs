@@ -16,6 +16,7 @@ use serenity::{ChannelId, CreateEmbed, CreateMessage, Http};
 use super::i18n;
 use super::view::{self, clip, Card};
 use crate::bot::delivery::quiet;
+use crate::bot::memory;
 use crate::bot::state::State;
 use crate::config::Lang;
 use crate::engine::{Engine, Rule, RuleError};
@@ -82,7 +83,7 @@ pub fn reload(state: &State) -> Outcome {
     let _one = RELOADING.lock().unwrap_or_else(|e| e.into_inner());
     let old = state.engine();
     let kept = old.rules().len();
-    match rules_dir::load(&state.config.rules_dir) {
+    let outcome = match rules_dir::load(&state.config.rules_dir) {
         Err(e) => Outcome::Unreadable {
             error: e.to_string(),
             kept,
@@ -96,7 +97,10 @@ pub fn reload(state: &State) -> Outcome {
             state.set_engine(report.engine);
             Outcome::Reloaded(changes)
         }
-    }
+    };
+    drop(old);
+    memory::return_freed();
+    outcome
 }
 
 /// What changed between two rule sets. A rule is modified when anything but its place in the
