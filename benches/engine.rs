@@ -15,7 +15,8 @@
 //!   filter.
 //!
 //! `cargo bench --bench engine` (about 2 minutes after the release build). Each benchmark
-//! reports `thrpt` in elements (messages) per second.
+//! reports `thrpt` in elements (messages) per second. `TACT_BENCH_SHIPPED_ONLY=1` skips building
+//! the 10x and 100x sets (for profiling the shipped set alone, e.g. under `perf record`).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -825,7 +826,10 @@ fn benches(c: &mut Criterion) {
     group.bench_function("shipped", |b| {
         b.iter(|| check_all(&shipped, &messages, &opts))
     });
-    for factor in [10, 100] {
+    for factor in [10, 100]
+        .into_iter()
+        .filter(|_| std::env::var_os("TACT_BENCH_SHIPPED_ONLY").is_none())
+    {
         let engine = scaled_engine(&shipped_sources, n, factor);
         eprintln!(
             "{factor}x: hits per pass {}",

@@ -113,6 +113,11 @@ struct CompiledRule {
 struct Scratch {
     /// Per rule: the caches of its regex and of its `unless` regex.
     rules: Vec<Option<(Cache, Option<Cache>)>>,
+    /// The prefilter's work space: the literals found in the message, the same as a bit set
+    /// (all zero between checks), and the candidate rules.
+    found: Vec<u32>,
+    seen: Vec<u64>,
+    candidates: Vec<u32>,
 }
 
 impl Scratch {
@@ -239,14 +244,22 @@ impl Engine {
             let mut groups: Vec<Vec<u32>> = groups
                 .into_iter()
                 .map(|g| {
-                    g.into_iter()
+                    let mut ids: Vec<u32> = g
+                        .into_iter()
                         .map(|lit| {
+                            let lit = Literal {
+                                text: prefilter_form(&lit.text),
+                                word_end: lit.word_end,
+                            };
                             *literal_ids.entry(lit.clone()).or_insert_with(|| {
                                 literals.push(lit);
                                 (literals.len() - 1) as u32
                             })
                         })
-                        .collect()
+                        .collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    ids
                 })
                 .collect();
             // Anchor on the most selective group: the one whose shortest literal is longest.
@@ -329,8 +342,10 @@ impl Engine {
     fn scan(&self, text: &str, opts: &CheckOptions, explain: bool) -> Vec<Finding> {
         let norm = Normalized::new(text, opts.max_chars);
         let ntext = norm.text();
-        let candidates = self.candidates(ntext);
-        if candidates.is_empty() {
+        let mut scratch = self.take_scratch();
+        self.candidates(ntext, &mut scratch);
+        if scratch.candidates.is_empty() {
+            self.put_scratch(scratch);
             return Vec::new(); // most messages: no need to guess their language
         }
         let lang = match opts.lang {
@@ -339,8 +354,8 @@ impl Engine {
             LangChoice::All => None,
         };
         let mut findings = Vec::new();
-        let mut scratch = self.take_scratch();
-        for idx in candidates {
+        let candidates = std::mem::take(&mut scratch.candidates);
+        for &idx in &candidates {
             let rule = &self.rules[idx as usize];
             let mut suppressed = None;
             if lang.is_some_and(|l| l != rule.lang) {
@@ -391,8 +406,13 @@ impl Engine {
                 });
             }
         }
+        scratch.candidates = candidates;
         self.put_scratch(scratch);
         resolve_overlaps(&mut findings);
+        if !explain {
+            // Only the coached hits get suggestions.
+            findings.retain(|f| f.suppressed.is_none());
+        }
         for f in &mut findings {
             suggest::fill(&mut f.hit, text, ntext);
         }
@@ -416,18 +436,37 @@ impl Engine {
     }
 
     /// Rule indexes whose prefilter requirements are met by the normalized text.
-    fn candidates(&self, ntext: &str) -> Vec<u32> {
+    fn candidates(&self, ntext: &str, scratch: &mut Scratch) {
         let pf = &self.prefilter;
-        let mut out = pf.always.clone();
+        let out = &mut scratch.candidates;
+        out.clear();
+        out.extend_from_slice(&pf.always);
         if let Some(ac) = &pf.ac {
             let bytes = ntext.as_bytes();
-            // Every literal found, in order of discovery, and the same as a set.
-            let mut found: Vec<u32> = Vec::with_capacity(32);
-            let mut seen = vec![0u64; pf.word_end.len().div_ceil(64)];
+            // Every literal found, in order of discovery, and the same as a set. The set is
+            // left empty for the next check by clearing only the bits found.
+            let found = &mut scratch.found;
+            let seen = &mut scratch.seen;
+            found.clear();
+            seen.resize(pf.word_end.len().div_ceil(64), 0);
             let mut sid = ac
                 .start_state(Anchored::No)
                 .expect("the automaton supports unanchored searches");
+            // The automaton reads the text in its prefilter form (see `prefilter_form`).
+            let mut after_space = false;
             for (i, &b) in bytes.iter().enumerate() {
+                let b = match b {
+                    b',' | b'-' => b' ',
+                    b => b,
+                };
+                if b == b' ' {
+                    if after_space {
+                        continue;
+                    }
+                    after_space = true;
+                } else {
+                    after_space = false;
+                }
                 sid = ac.next_state(Anchored::No, sid, b);
                 if !(ac.is_special(sid) && ac.is_match(sid)) {
                     continue;
@@ -450,7 +489,7 @@ impl Engine {
                 }
             }
             let has = |l: u32| seen[l as usize / 64] & (1u64 << (l % 64)) != 0;
-            for &lit in &found {
+            for &lit in found.iter() {
                 for &req in &pf.anchored[lit as usize] {
                     let req = &pf.requirements[req as usize];
                     if req.groups.iter().all(|g| g.iter().any(|&l| has(l))) {
@@ -458,10 +497,12 @@ impl Engine {
                     }
                 }
             }
+            for &lit in found.iter() {
+                seen[lit as usize / 64] = 0;
+            }
         }
         out.sort_unstable();
         out.dedup();
-        out
     }
 
     /// Whether `rule`'s own matching (prefilter, regex, `unless`) finds `text`, whatever the
@@ -479,6 +520,26 @@ impl Engine {
             f.hit.rule.id == rule && matches!(f.suppressed, None | Some(Suppressed::Overlap(_)))
         })
     }
+}
+
+/// The form in which the prefilter reads both its literals and the text: commas and hyphens
+/// read as spaces, and a run of spaces as one. Phrases let words be separated by a space, a
+/// comma (with or without a space) or a hyphen, so a two-word literal has one form instead of
+/// four, and the automaton is a third of the size (it is walked once per byte of every
+/// message: the smaller it is, the more of it stays in the processor's cache). A literal
+/// found in a text is still found in the text's prefilter form.
+fn prefilter_form(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = match c {
+            ',' | '-' => ' ',
+            c => c,
+        };
+        if !(c == ' ' && out.ends_with(' ')) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Memory for each rule regex's lazy DFA, per thread. With 150-odd rules the default (2 MiB

@@ -45,17 +45,51 @@ impl Normalized {
                 continue;
             }
             let b = bytes[i];
+            if RUN[b as usize] == PLAIN {
+                // The common case: a run of words copied at once, lowercased. Single spaces
+                // after a plain byte are kept as they are; the run stops before anything else
+                // and before the next masked range. (The test has no branch: spaces and
+                // letters alternate too irregularly for the processor to predict them.)
+                let limit = masks
+                    .peek()
+                    .map_or(bytes.len(), |m| m.start.min(bytes.len()));
+                let mut end = i + 1;
+                let mut prev = PLAIN;
+                while end < limit {
+                    let class = RUN[bytes[end] as usize];
+                    if (class | (class >> 1 & prev)) & PLAIN == 0 {
+                        break;
+                    }
+                    prev = class & PLAIN;
+                    end += 1;
+                }
+                let from = out.text.len();
+                out.text.push_str(&original[i..end]);
+                out.text[from..].make_ascii_lowercase();
+                out.origin
+                    .extend((i as u32..end as u32).map(|k| (k, k + 1)));
+                i = end;
+                continue;
+            }
             if b.is_ascii() {
-                // The common case, byte by byte.
                 match b {
                     b'\n' | b'\r' => out.boundary(i),
                     b'*' | b'_' | b'~' | b'|' => {}
                     b'`' => out.push_ascii(b'\'', i),
-                    b if b.is_ascii_whitespace() => out.push_ascii(b' ', i),
-                    b => out.push_ascii(b.to_ascii_lowercase(), i),
+                    _ => out.push_ascii(b' ', i), // the other white space
                 }
                 i += 1;
                 continue;
+            }
+            if b == 0xC3 {
+                // Latin-1 letters (U+00C0 to U+00FF), the accents of French: a table.
+                let folded = LATIN1[usize::from(bytes[i + 1] & 0x3F)];
+                if folded != 0 {
+                    out.text.push(char::from(folded));
+                    out.origin.push((i as u32, i as u32 + 2));
+                    i += 2;
+                    continue;
+                }
             }
             let c = original[i..]
                 .chars()
@@ -118,6 +152,32 @@ impl Normalized {
         }
     }
 }
+
+/// [`RUN`] class of the ASCII bytes copied as they are (lowercased): everything but white space,
+/// line breaks and the formatting markers `*`, `_`, `~`, `|`, `` ` ``.
+const PLAIN: u8 = 1;
+/// [`RUN`] class of the space, copied as it is after a plain byte.
+const SPACE: u8 = 2;
+/// The class of each byte for the fast path of [`Normalized::new`]: [`PLAIN`], [`SPACE`] or 0.
+const RUN: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match b as u8 {
+            b' ' => SPACE,
+            b'\t' | b'\n' | b'\r' | 0x0C | b'*' | b'_' | b'~' | b'|' | b'`' => 0,
+            _ => PLAIN,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The folding of U+00C0 to U+00FF (UTF-8 `C3 80` to `C3 BF`, by the low 6 bits of the second
+/// byte) when it is one ASCII letter; 0 for the others (Æ, ß, ×, ...), which take the general
+/// path. A test checks it against [`fold_char`].
+const LATIN1: [u8; 64] =
+    *b"aaaaaa\0ceeeeiiii\0nooooo\0\0uuuuy\0\0aaaaaa\0ceeeeiiii\0nooooo\0\0uuuuy\0y";
 
 /// The longest prefix of `text` with at most `max_chars` characters.
 pub fn truncate_chars(text: &str, max_chars: usize) -> &str {
@@ -250,6 +310,81 @@ mod tests {
         let end = text.find("deja").unwrap() + "deja".len();
         let (s, e) = n.original_span(start, end);
         assert_eq!(&original[s..e], "ce n’est **pas** déjà");
+    }
+
+    #[test]
+    fn the_latin1_table_folds_like_the_general_path() {
+        for c in '\u{C0}'..='\u{FF}' {
+            let mut general = String::new();
+            fold_char(c, |f| general.push(f));
+            let mut utf8 = [0u8; 2];
+            c.encode_utf8(&mut utf8);
+            assert_eq!(utf8[0], 0xC3);
+            match LATIN1[usize::from(utf8[1] & 0x3F)] {
+                0 => assert!(
+                    general.len() != 1 || !general.is_ascii(),
+                    "{c} folds to {general:?}: put it in the table"
+                ),
+                f => assert_eq!(general, char::from(f).to_string(), "{c}"),
+            }
+        }
+        assert_eq!(norm("À ÉTÉ, Noël où ça ÿ"), "a ete, noel ou ca y");
+    }
+
+    #[test]
+    fn the_ascii_fast_path_keeps_folding_and_offsets() {
+        let original = "Ok  ALORS\t*non*_x_ ~~y~~ `z` a|b\r\nFin ";
+        let n = Normalized::new(original, 4000);
+        assert_eq!(n.text(), "ok alors nonx y\nab\nfin ");
+        for (i, b) in n.text().bytes().enumerate() {
+            let (s, e) = n.original_span(i, i + 1);
+            if b != b'\n' {
+                assert_eq!(
+                    original[s..e].to_ascii_lowercase().trim(),
+                    (b as char).to_string().trim()
+                );
+            }
+        }
+    }
+
+    /// The normalization without its fast paths: every byte or character on its own.
+    fn reference(original: &str) -> Normalized {
+        let masks = masked_ranges(original);
+        let mut out = Normalized::default();
+        let mut masks = masks.into_iter().peekable();
+        let mut i = 0;
+        while i < original.len() {
+            if let Some(mask) = masks.next_if(|m| m.start <= i) {
+                out.boundary(mask.start);
+                i = i.max(mask.end);
+                continue;
+            }
+            let c = original[i..].chars().next().unwrap();
+            let (start, end) = (i as u32, (i + c.len_utf8()) as u32);
+            match c {
+                '\n' | '\r' => out.boundary(i),
+                c if c.is_ascii() => {
+                    if let Some(f) = fold_ascii(c) {
+                        out.push_ascii(f as u8, i)
+                    }
+                }
+                c => fold_char(c, |f| out.push_folded(f, start, end)),
+            }
+            i += c.len_utf8();
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_paths_agree_with_the_reference(
+            original in "([a-zA-Z0-9'.,!?]{1,6}|[ \t\n\r]{1,3}|[*_~|`>]|<@1>|[éÉàçÆßœ’\u{A0}]|Ça|x\u{301})*"
+        ) {
+            let fast = Normalized::new(&original, 4000);
+            let slow = reference(&original);
+            proptest::prop_assert_eq!(fast.text(), slow.text());
+            proptest::prop_assert_eq!(fast.origin, slow.origin);
+        }
     }
 
     #[test]
