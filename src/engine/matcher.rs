@@ -107,8 +107,10 @@ struct CompiledRule {
 /// The regex crate would keep one such set per thread that ever checked a message (its caches
 /// are pooled by thread); the engine keeps its own pool instead, so that a bot whose checks run
 /// on any of its worker threads, one at a time, keeps a single set (about 10 MB with the
-/// shipped rules after a few thousand messages) instead of one per thread. Concurrent checks
-/// each take a set from the pool, or build a new one when it is empty.
+/// shipped rules after a few thousand messages) instead of one per thread. A check takes the
+/// set from the pool; a check running while another holds it builds a fresh one, which is
+/// dropped afterwards: memory stays at one set however many threads check messages, and a rare
+/// concurrent check pays for building the automaton states it needs.
 #[derive(Default)]
 struct Scratch {
     /// Per rule: the caches of its regex and of its `unless` regex.

@@ -154,7 +154,9 @@ impl Node {
 /// ...; with the elided forms of French words: "j'vous", "jvous"; and, when optional words
 /// stand between them, with each of those too: "là [avoir] si" gives "la avoir", "la si",
 /// "l'si"...). A pair is much rarer in messages than either word alone, so far fewer rules
-/// reach their regex. Words that are part of no pair give one-word literals.
+/// reach their regex. Words that are part of no pair give one-word literals. (The prefilter
+/// reads commas and hyphens as spaces, so there the separator forms of a pair are one literal;
+/// they are all listed here so that every literal is plain text of every match.)
 fn seq_groups(seq: &[Node]) -> Vec<Vec<Literal>> {
     let mut groups = Vec::new();
     let mut paired = vec![false; seq.len()];
