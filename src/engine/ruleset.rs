@@ -287,6 +287,25 @@ examples.pass = ["je ne peux pas vous rembourser, mais je peux vous proposer un 
     }
 
     #[test]
+    fn matching_caches_are_kept_and_bounded() {
+        let engine = build_strict(&[source("rules/fr/ownership.toml", RESSORT)]).unwrap();
+        assert_eq!(
+            engine.cache_memory(),
+            0,
+            "the examples' caches are released at load"
+        );
+        let opts = CheckOptions::default();
+        assert_eq!(engine.check("ce n'est pas mon ressort", &opts).len(), 1);
+        let kept = engine.cache_memory();
+        assert!(kept > 0, "the caches are kept for the next check");
+        engine.limit_cache_memory(kept);
+        assert_eq!(engine.cache_memory(), kept, "within the budget: kept");
+        engine.limit_cache_memory(kept - 1);
+        assert_eq!(engine.cache_memory(), 0, "over the budget: dropped");
+        assert_eq!(engine.check("ce n'est pas mon ressort", &opts).len(), 1);
+    }
+
+    #[test]
     fn every_problem_is_reported_and_lenient_keeps_good_files() {
         let broken = REFUS.replace("\"jpeux pas rembourser ça\"", "\"on verra\"");
         let sources = [
