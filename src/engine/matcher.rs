@@ -500,21 +500,10 @@ impl Engine {
             let mut sid = ac
                 .start_state(Anchored::No)
                 .expect("the automaton supports unanchored searches");
-            // The automaton reads the text in its prefilter form (see `prefilter_form`).
-            let mut after_space = false;
+            // The automaton reads the text in its prefilter form, like its literals.
+            let mut form = PrefilterForm::default();
             for (i, &b) in bytes.iter().enumerate() {
-                let b = match b {
-                    b',' | b'-' => b' ',
-                    b => b,
-                };
-                if b == b' ' {
-                    if after_space {
-                        continue;
-                    }
-                    after_space = true;
-                } else {
-                    after_space = false;
-                }
+                let Some(b) = form.read(b) else { continue };
                 sid = ac.next_state(Anchored::No, sid, b);
                 if !(ac.is_special(sid) && ac.is_match(sid)) {
                     continue;
@@ -573,21 +562,35 @@ impl Engine {
 /// The form in which the prefilter reads both its literals and the text: commas and hyphens
 /// read as spaces, and a run of spaces as one. Phrases let words be separated by a space, a
 /// comma (with or without a space) or a hyphen, so a two-word literal has one form instead of
-/// four, and the automaton is a third of the size (it is walked once per byte of every
-/// message: the smaller it is, the more of it stays in the processor's cache). A literal
-/// found in a text is still found in the text's prefilter form.
-fn prefilter_form(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let c = match c {
-            ',' | '-' => ' ',
-            c => c,
+/// four and the automaton is half the size. A literal found in a text is still found in the
+/// text's prefilter form.
+#[derive(Default)]
+struct PrefilterForm {
+    after_space: bool,
+}
+
+impl PrefilterForm {
+    /// The byte to read in place of `b`, or `None` to skip it (a space after a space).
+    fn read(&mut self, b: u8) -> Option<u8> {
+        let b = match b {
+            b',' | b'-' => b' ',
+            b => b,
         };
-        if !(c == ' ' && out.ends_with(' ')) {
-            out.push(c);
+        let space = b == b' ';
+        if space && self.after_space {
+            return None;
         }
+        self.after_space = space;
+        Some(b)
     }
-    out
+}
+
+/// A literal in its prefilter form.
+fn prefilter_form(text: &str) -> String {
+    let mut form = PrefilterForm::default();
+    let bytes: Vec<u8> = text.bytes().filter_map(|b| form.read(b)).collect();
+    // Only ASCII bytes were replaced or dropped: still UTF-8.
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// Most heap the regex caches of the pooled [`Scratch`] may keep. Each lazy DFA grows as
@@ -758,6 +761,37 @@ mod tests {
         // Nothing long enough is required: the rule is tried on every message.
         assert_eq!(texts(r"\bp+f{2,}\b"), None);
         assert_eq!(texts(r"(?:ab|cde)"), None);
+    }
+
+    #[test]
+    fn separators_have_one_prefilter_form() {
+        for text in [
+            "mon ressort",
+            "mon,ressort",
+            "mon, ressort",
+            "mon-ressort",
+            "mon , ressort",
+        ] {
+            assert_eq!(prefilter_form(text), "mon ressort", "{text}");
+        }
+        assert_eq!(prefilter_form("d'ici-là, ok"), "d'ici là ok");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_literal_of_a_text_stays_a_literal_of_its_prefilter_form(
+            text in "[a-c ,'é-]{0,24}", from in 0usize..25, len in 0usize..25,
+        ) {
+            // Any piece of a text (as the literals of its matches are)...
+            let chars: Vec<char> = text.chars().collect();
+            let from = from.min(chars.len());
+            let piece: String = chars[from..(from + len).min(chars.len())].iter().collect();
+            // ...is found in the text's prefilter form, read the way the automaton reads it.
+            let mut form = PrefilterForm::default();
+            let read: Vec<u8> = text.bytes().filter_map(|b| form.read(b)).collect();
+            let read = String::from_utf8(read).unwrap();
+            proptest::prop_assert!(read.contains(&prefilter_form(&piece)), "{read:?} {piece:?}");
+        }
     }
 
     #[test]
