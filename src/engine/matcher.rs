@@ -106,7 +106,7 @@ struct CompiledRule {
 ///
 /// The regex crate would keep one such set per thread that ever checked a message (its caches
 /// are pooled by thread); the engine keeps its own pool instead, so that a bot whose checks run
-/// on any of its worker threads, one at a time, keeps a single set (about 10 MB with the
+/// on any of its worker threads, one at a time, keeps a single set (about 7 MiB with the
 /// shipped rules after a few thousand messages) instead of one per thread. A check takes the
 /// set from the pool; a check running while another holds it builds a fresh one, which is
 /// dropped afterwards: memory stays at one set however many threads check messages, and a rare

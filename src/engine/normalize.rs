@@ -74,9 +74,11 @@ impl Normalized {
             if b.is_ascii() {
                 match b {
                     b'\n' | b'\r' => out.boundary(i),
-                    b'*' | b'_' | b'~' | b'|' => {}
-                    b'`' => out.push_ascii(b'\'', i),
-                    _ => out.push_ascii(b' ', i), // the other white space
+                    _ => {
+                        if let Some(f) = fold_ascii(char::from(b)) {
+                            out.push_ascii(f as u8, i);
+                        }
+                    }
                 }
                 i += 1;
                 continue;
