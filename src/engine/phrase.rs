@@ -246,12 +246,31 @@ impl Node {
 
     /// Every text a match of this element can be, with the separator after it, when the next
     /// element follows: "mon " / "mon," / "mon, " / "mon-"; "je " ... / "j'" / "j' " / "j " / "j".
+    /// For `(a|b c)`, the forms of each alternative's last word ("a ", "c "...).
     fn left_forms(&self) -> Option<Vec<String>> {
         match self {
             Node::Elide { full, short } => {
                 let mut forms: Vec<String> =
                     SEP_FORMS.iter().map(|s| format!("{full}{s}")).collect();
                 forms.extend(["'", "' ", " ", ""].iter().map(|g| format!("{short}{g}")));
+                Some(forms)
+            }
+            Node::Alt(alts) => {
+                let mut forms = Vec::new();
+                for seq in alts {
+                    match seq.last()? {
+                        Node::Word {
+                            text,
+                            prefix: false,
+                        } if plain(text) => {
+                            forms.extend(SEP_FORMS.iter().map(|s| format!("{text}{s}")));
+                        }
+                        last @ Node::Elide { .. } if !last.skippable() => {
+                            forms.extend(last.left_forms()?);
+                        }
+                        _ => return None,
+                    }
+                }
                 Some(forms)
             }
             _ => {
@@ -267,12 +286,25 @@ impl Node {
     }
 
     /// Texts a match of this element starts with, and whether each is the whole element (so no
-    /// word character follows it in a match).
+    /// word character follows it in a match). For `(a b|c)` and `[a b|c]`, the forms of each
+    /// alternative's first word.
     fn right_forms(&self) -> Option<Vec<(String, bool)>> {
         match self {
             Node::Word { text, prefix: true } if plain(text) => Some(vec![(text.clone(), false)]),
             Node::Elide { full, short } => {
                 Some(vec![(full.to_string(), true), (short.to_string(), false)])
+            }
+            Node::Alt(alts) | Node::Opt(alts) if self.plain_words().is_none() => {
+                let mut forms = Vec::new();
+                for seq in alts {
+                    match seq.first()? {
+                        first @ (Node::Word { .. } | Node::Elide { .. }) if !first.skippable() => {
+                            forms.extend(first.right_forms()?);
+                        }
+                        _ => return None,
+                    }
+                }
+                Some(forms)
             }
             _ => Some(
                 self.plain_words()?
@@ -791,10 +823,18 @@ mod tests {
             text: t.to_string(),
             word_end: true,
         };
+        // "(de mon|mon)" ends with "mon" either way: "mon ressort" and "mon rayon" are pairs.
         assert!(c
             .literal_groups
-            .contains(&vec![end("rayon"), end("ressort")]));
-        assert!(c.literal_groups.contains(&vec![end("pas")]));
+            .iter()
+            .any(|g| g.contains(&end("mon ressort"))
+                && g.contains(&end("mon rayon"))
+                && g.iter().all(|l| l.text.starts_with("mon"))));
+        // "pas" pairs with the first word of "(de mon|mon)".
+        assert!(c
+            .literal_groups
+            .iter()
+            .any(|g| g.contains(&end("pas de")) && g.contains(&end("pas mon"))));
         let c = compile("can't", Lang::En).unwrap();
         assert_eq!(c.literal_groups, vec![vec![Literal::anywhere("can")]]);
         let c = compile("rembours* you", Lang::En).unwrap();
@@ -816,6 +856,27 @@ mod tests {
         assert!(c.literal_groups[0].contains(&end("bc de")));
         let c = compile("your rembours*", Lang::En).unwrap();
         assert!(c.literal_groups[0].contains(&Literal::anywhere("your rembours")));
+        // Alternatives of several words pair by their last word on the left, their first word
+        // on the right; a group with an optional first word does not pair on the right.
+        let c = compile("(le ca|a) et (bon jour|ok)", Lang::En).unwrap();
+        let all: Vec<&str> = c
+            .literal_groups
+            .iter()
+            .flatten()
+            .map(|l| l.text.as_str())
+            .collect();
+        assert!(
+            all.contains(&"ca et") && all.contains(&"a et") && all.contains(&"et bon"),
+            "{all:?}"
+        );
+        let c = compile("(le ca|a) ([ne] pas|ok)", Lang::Fr).unwrap();
+        assert!(
+            c.literal_groups
+                .iter()
+                .flatten()
+                .all(|l| !l.text.contains("ca n")),
+            "{c:?}"
+        );
         // A prefix word cannot start a pair: its match goes on past its text.
         let c = compile("rembours* you", Lang::En).unwrap();
         assert_eq!(c.literal_groups.len(), 2);
@@ -840,6 +901,89 @@ mod tests {
                     group.iter().any(|l| norm.text().contains(&l.text)),
                     "{phrase}: no literal of {group:?} in {text:?}"
                 );
+            }
+        }
+    }
+
+    const WORDS: [&str; 12] = [
+        "a", "et", "le", "je", "de", "ne", "pas", "mon", "vous", "ok", "bon", "jour",
+    ];
+
+    /// One phrase element from `(kind, words, pick)`, and the text a match takes for it.
+    fn element(kind: u8, w: &[usize; 3], pick: bool) -> (String, String) {
+        let [a, b, c] = w.map(|i| WORDS[i % WORDS.len()]);
+        match kind % 5 {
+            0 => (a.to_string(), a.to_string()),
+            1 => (format!("({a}|{b})"), if pick { a } else { b }.to_string()),
+            2 => (
+                format!("({a} {b}|{c})"),
+                if pick {
+                    format!("{a} {b}")
+                } else {
+                    c.to_string()
+                },
+            ),
+            3 => (
+                format!("[{a}|{b} {c}]"),
+                if pick {
+                    format!("{b} {c}")
+                } else {
+                    String::new()
+                },
+            ),
+            _ => (
+                format!("({a}|{b} {c})"),
+                if pick {
+                    a.to_string()
+                } else {
+                    format!("{b} {c}")
+                },
+            ),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_match_contains_a_literal_of_each_group(
+            elements in proptest::collection::vec(
+                (0u8..5, proptest::array::uniform3(0usize..12), proptest::bool::ANY, 0usize..3, proptest::bool::ANY),
+                2..5,
+            ),
+            lang in proptest::bool::ANY,
+        ) {
+            let lang = if lang { Lang::Fr } else { Lang::En };
+            let mut phrase = Vec::new();
+            let mut text = String::new();
+            for (kind, words, pick, sep, drop_ne) in &elements {
+                let (syntax, mut words) = element(*kind, words, *pick);
+                // French lets "ne" be left out: a text may do so.
+                if *drop_ne && lang == Lang::Fr {
+                    words = words.split(' ').filter(|w| *w != "ne").collect::<Vec<_>>().join(" ");
+                }
+                phrase.push(syntax);
+                if !words.is_empty() {
+                    if !text.is_empty() {
+                        text.push_str([" ", ", ", "-"][*sep]);
+                    }
+                    text.push_str(&words);
+                }
+            }
+            let phrase = phrase.join(" ");
+            let Ok(c) = compile(&phrase, lang) else {
+                return Ok(()); // every word optional: refused
+            };
+            let norm = crate::engine::normalize::Normalized::new(&text, 4000);
+            let ntext = norm.text();
+            proptest::prop_assume!(Regex::new(&c.regex).unwrap().is_match(ntext));
+            for group in &c.literal_groups {
+                let found = group.iter().any(|l| {
+                    ntext.match_indices(&l.text).any(|(i, m)| {
+                        !l.word_end
+                            || !ntext[i + m.len()..]
+                                .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                    })
+                });
+                proptest::prop_assert!(found, "{phrase:?} matches {ntext:?}, without any of {group:?}");
             }
         }
     }
