@@ -259,13 +259,9 @@ impl Node {
                 let mut forms = Vec::new();
                 for seq in alts {
                     match seq.last()? {
-                        Node::Word {
-                            text,
-                            prefix: false,
-                        } if plain(text) => {
-                            forms.extend(SEP_FORMS.iter().map(|s| format!("{text}{s}")));
-                        }
-                        last @ Node::Elide { .. } if !last.skippable() => {
+                        last @ (Node::Word { prefix: false, .. } | Node::Elide { .. })
+                            if !last.skippable() =>
+                        {
                             forms.extend(last.left_forms()?);
                         }
                         _ => return None,
@@ -294,7 +290,7 @@ impl Node {
             Node::Elide { full, short } => {
                 Some(vec![(full.to_string(), true), (short.to_string(), false)])
             }
-            Node::Alt(alts) | Node::Opt(alts) if self.plain_words().is_none() => {
+            Node::Alt(alts) | Node::Opt(alts) => {
                 let mut forms = Vec::new();
                 for seq in alts {
                     match seq.first()? {
