@@ -223,23 +223,14 @@ impl Node {
         matches!(self, Node::Opt(_) | Node::Elide { full: "ne", .. })
     }
 
-    /// The plain words this element is one of (a word, `(a|b)`, `[a|b]`), if it is only that.
-    fn plain_words(&self) -> Option<Vec<&str>> {
+    /// The text of a plain word (no apostrophe, hyphen or `*`). Groups are handled by
+    /// [`Node::left_forms`] and [`Node::right_forms`] alternative by alternative.
+    fn plain_word(&self) -> Option<&str> {
         match self {
             Node::Word {
                 text,
                 prefix: false,
-            } if plain(text) => Some(vec![text.as_str()]),
-            Node::Alt(alts) | Node::Opt(alts) => alts
-                .iter()
-                .map(|seq| match seq.as_slice() {
-                    [Node::Word {
-                        text,
-                        prefix: false,
-                    }] if plain(text) => Some(text.as_str()),
-                    _ => None,
-                })
-                .collect(),
+            } if plain(text) => Some(text),
             _ => None,
         }
     }
@@ -270,13 +261,8 @@ impl Node {
                 Some(forms)
             }
             _ => {
-                let words = self.plain_words()?;
-                Some(
-                    words
-                        .iter()
-                        .flat_map(|w| SEP_FORMS.iter().map(move |s| format!("{w}{s}")))
-                        .collect(),
-                )
+                let word = self.plain_word()?;
+                Some(SEP_FORMS.iter().map(|s| format!("{word}{s}")).collect())
             }
         }
     }
@@ -302,12 +288,7 @@ impl Node {
                 }
                 Some(forms)
             }
-            _ => Some(
-                self.plain_words()?
-                    .into_iter()
-                    .map(|w| (w.to_string(), true))
-                    .collect(),
-            ),
+            _ => Some(vec![(self.plain_word()?.to_string(), true)]),
         }
     }
 }
