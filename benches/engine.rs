@@ -832,8 +832,15 @@ fn benches(c: &mut Criterion) {
     {
         let engine = scaled_engine(&shipped_sources, n, factor);
         eprintln!(
-            "{factor}x: hits per pass {}",
-            check_all(&engine, &messages, &opts)
+            "{factor}x: hits per pass {}; regex caches after 1 / 5 passes: {:.1} / {:.1} MiB",
+            check_all(&engine, &messages, &opts),
+            engine.cache_memory() as f64 / f64::from(1 << 20),
+            {
+                for _ in 0..4 {
+                    check_all(&engine, &messages, &opts);
+                }
+                engine.cache_memory() as f64 / f64::from(1 << 20)
+            }
         );
         group.bench_function(format!("{factor}x"), |b| {
             b.iter(|| check_all(&engine, &messages, &opts))
