@@ -99,9 +99,9 @@ pub fn compile(phrase: &str, lang: Lang) -> Result<CompiledPhrase, PhraseError> 
     }
     let regex = format!("(?:{})", compile_alts(&alts, Mode::End));
     let literal_groups = if alts.len() == 1 {
-        seq_groups(&alts.pop().expect("one"))
+        seq_groups(&alts.pop().expect("one"), true)
     } else {
-        Node::Alt(alts).groups()
+        alt_groups(&alts, true)
     };
     Ok(CompiledPhrase {
         regex: format!("(?-u:\\b){regex}(?-u:\\b)"),
@@ -131,19 +131,7 @@ impl Node {
                     vec![]
                 }
             }
-            Node::Alt(alts) => {
-                // One literal group per alternative; usable only if every alternative has one.
-                let mut union = Vec::new();
-                for seq in alts {
-                    match best_group(seq_groups(seq)) {
-                        Some(g) => union.extend(g),
-                        None => return vec![],
-                    }
-                }
-                union.sort();
-                union.dedup();
-                vec![union]
-            }
+            Node::Alt(alts) => alt_groups(alts, false),
             Node::Elide { .. } | Node::Opt(_) | Node::Gap(_) | Node::Contraction { .. } => vec![],
         }
     }
@@ -151,17 +139,23 @@ impl Node {
 
 /// A sequence's literal groups. A required word followed by another word gives two-word
 /// literals, "mon ressort" (with each separator [`SEP`] allows: "mon, ressort", "mon-ressort"
-/// ...; with the elided forms of French words: "j'vous", "jvous"; and, when optional words
+/// ...; with the elided forms of French words: "j'vous", "jvous"; with each way to type a word's
+/// apostrophe or hyphen: "can't a", "cant a", "can t a"; and, when optional words
 /// stand between them, with each of those too: "là [avoir] si" gives "la avoir", "la si",
 /// "l'si"...). A pair is much rarer in messages than either word alone, so far fewer rules
 /// reach their regex. Words that are part of no pair give one-word literals. (The prefilter
 /// reads commas and hyphens as spaces, so there the separator forms of a pair are one literal;
 /// they are all listed here so that every literal is plain text of every match.)
-fn seq_groups(seq: &[Node]) -> Vec<Vec<Literal>> {
+///
+/// `ends_phrase`: the sequence is the whole phrase (or one of its top-level alternatives), so
+/// its last required element is compiled as the phrase's end, where French's "ne" is required.
+fn seq_groups(seq: &[Node], ends_phrase: bool) -> Vec<Vec<Literal>> {
+    let last_required = seq.iter().rposition(|n| !matches!(n, Node::Opt(_)));
+    let skippable = |k: usize| seq[k].skippable() && !(ends_phrase && Some(k) == last_required);
     let mut groups = Vec::new();
     let mut paired = vec![false; seq.len()];
     for i in 0..seq.len() {
-        if seq[i].skippable() {
+        if skippable(i) {
             continue;
         }
         let Some(left) = seq[i].left_forms() else {
@@ -175,7 +169,7 @@ fn seq_groups(seq: &[Node]) -> Vec<Vec<Literal>> {
                 break;
             };
             next.extend(forms);
-            if !node.skippable() {
+            if !skippable(j) {
                 end = Some(j);
                 break;
             }
@@ -209,13 +203,59 @@ fn seq_groups(seq: &[Node]) -> Vec<Vec<Literal>> {
     groups
 }
 
+/// The groups of `(a|b c|...)`: one literal group per alternative, their union; usable only if
+/// every alternative has one.
+fn alt_groups(alts: &[Vec<Node>], ends_phrase: bool) -> Vec<Vec<Literal>> {
+    let mut union = Vec::new();
+    for seq in alts {
+        match best_group(seq_groups(seq, ends_phrase)) {
+            Some(g) => union.extend(g),
+            None => return vec![],
+        }
+    }
+    union.sort();
+    union.dedup();
+    vec![union]
+}
+
 /// Most two-word literals one pair of elements may give.
 const MAX_PAIR_LITERALS: usize = 96;
 
-/// A word with no apostrophe or hyphen: its regex matches exactly its text.
-fn plain(text: &str) -> bool {
-    !text.is_empty() && !text.contains(['\'', '-', ' '])
+/// Every text [`word_regex`] matches for `word`: each apostrophe as `'`, `' `, a space or
+/// nothing (not nothing in [`APOSTROPHE_REQUIRED`] words), each hyphen as `-`, a space or
+/// nothing. `None` for an empty word or one with more than [`MAX_WORD_FORMS`] forms.
+fn word_forms(word: &str) -> Option<Vec<String>> {
+    if word.is_empty() {
+        return None;
+    }
+    let apostrophe: &[&str] = if APOSTROPHE_REQUIRED.contains(&word) {
+        &["'", "' ", " "]
+    } else {
+        &["'", "' ", " ", ""]
+    };
+    let mut forms = vec![String::new()];
+    for c in word.chars() {
+        let options: &[&str] = match c {
+            '\'' => apostrophe,
+            '-' => &["-", " ", ""],
+            _ => {
+                forms.iter_mut().for_each(|f| f.push(c));
+                continue;
+            }
+        };
+        if forms.len() * options.len() > MAX_WORD_FORMS {
+            return None;
+        }
+        forms = forms
+            .iter()
+            .flat_map(|f| options.iter().map(move |o| format!("{f}{o}")))
+            .collect();
+    }
+    Some(forms)
 }
+
+/// Most forms [`word_forms`] gives for one word (two apostrophes or hyphens).
+const MAX_WORD_FORMS: usize = 16;
 
 impl Node {
     /// An element a match may leave out: optional words, and French's optional "ne".
@@ -223,14 +263,15 @@ impl Node {
         matches!(self, Node::Opt(_) | Node::Elide { full: "ne", .. })
     }
 
-    /// The text of a plain word (no apostrophe, hyphen or `*`). Groups are handled by
-    /// [`Node::left_forms`] and [`Node::right_forms`] alternative by alternative.
-    fn plain_word(&self) -> Option<&str> {
+    /// Every text a whole word (not a `*` prefix) can be in a match (see [`word_forms`]).
+    /// Groups are handled by [`Node::left_forms`] and [`Node::right_forms`] alternative by
+    /// alternative.
+    fn whole_word_forms(&self) -> Option<Vec<String>> {
         match self {
             Node::Word {
                 text,
                 prefix: false,
-            } if plain(text) => Some(text),
+            } => word_forms(text),
             _ => None,
         }
     }
@@ -261,8 +302,13 @@ impl Node {
                 Some(forms)
             }
             _ => {
-                let word = self.plain_word()?;
-                Some(SEP_FORMS.iter().map(|s| format!("{word}{s}")).collect())
+                let words = self.whole_word_forms()?;
+                Some(
+                    words
+                        .iter()
+                        .flat_map(|w| SEP_FORMS.iter().map(move |s| format!("{w}{s}")))
+                        .collect(),
+                )
             }
         }
     }
@@ -272,7 +318,9 @@ impl Node {
     /// alternative's first word.
     fn right_forms(&self) -> Option<Vec<(String, bool)>> {
         match self {
-            Node::Word { text, prefix: true } if plain(text) => Some(vec![(text.clone(), false)]),
+            Node::Word { text, prefix: true } => {
+                Some(word_forms(text)?.into_iter().map(|w| (w, false)).collect())
+            }
             Node::Elide { full, short } => {
                 Some(vec![(full.to_string(), true), (short.to_string(), false)])
             }
@@ -288,7 +336,12 @@ impl Node {
                 }
                 Some(forms)
             }
-            _ => Some(vec![(self.plain_word()?.to_string(), true)]),
+            _ => Some(
+                self.whole_word_forms()?
+                    .into_iter()
+                    .map(|w| (w, true))
+                    .collect(),
+            ),
         }
     }
 }
@@ -860,6 +913,54 @@ mod tests {
     }
 
     #[test]
+    fn apostrophes_hyphens_and_a_final_ne_still_pair() {
+        let texts = |phrase: &str, lang: Lang| -> Vec<Vec<String>> {
+            compile(phrase, lang)
+                .unwrap()
+                .literal_groups
+                .into_iter()
+                .map(|g| g.into_iter().map(|l| l.text).collect())
+                .collect()
+        };
+        // A word with an apostrophe pairs in each way agents type it ("can't", "cant",
+        // "can t"); before, "can't a" had only "can" and was tried on most English messages.
+        let groups = texts("can't a", Lang::En);
+        assert_eq!(groups.len(), 1, "{groups:?}");
+        for form in [
+            "can't a", "cant a", "can t a", "can' t a", "cant, a", "can't-a",
+        ] {
+            assert!(groups[0].iter().any(|t| t == form), "{form}: {groups:?}");
+        }
+        // Words whose apostrophe is required have no form without it.
+        let groups = texts("we're sorry", Lang::En);
+        assert!(groups[0].iter().any(|t| t == "we re sorry"), "{groups:?}");
+        assert!(groups[0].iter().all(|t| t != "were sorry"), "{groups:?}");
+        // Hyphens: "peut-être", "peut être", "peutêtre"; on the right of a pair too.
+        let groups = texts("c'est peut-etre fini", Lang::Fr);
+        let all: Vec<&String> = groups.iter().flatten().collect();
+        for form in ["peut-etre fini", "peut etre fini", "peutetre fini"] {
+            assert!(all.iter().any(|t| *t == form), "{form}: {all:?}");
+        }
+        // An optional word with an apostrophe lets its neighbours pair through it.
+        let groups = texts("be [wasn't] so", Lang::En);
+        assert!(groups[0].iter().any(|t| t == "be so"), "{groups:?}");
+        assert!(groups[0].iter().any(|t| t == "be wasnt"), "{groups:?}");
+        // "ne" may be left out inside a phrase, but not when it ends it: "est ne" pairs.
+        let groups = texts("[pouvons] est ne", Lang::Fr);
+        assert_eq!(groups.len(), 1, "{groups:?}");
+        assert!(groups[0].iter().any(|t| t == "est ne"), "{groups:?}");
+        assert!(groups[0].iter().any(|t| t == "est n"), "{groups:?}");
+        // ...while inside a phrase it is skipped: "est pas" pairs, "est ne" alone would not do.
+        let groups = texts("est ne pas", Lang::Fr);
+        assert!(
+            groups
+                .iter()
+                .any(|g| g.iter().any(|t| t == "est pas") && g.iter().any(|t| t == "est ne")),
+            "{groups:?}"
+        );
+    }
+
+    #[test]
     fn two_word_literals_are_in_every_match() {
         for (phrase, text) in [
             ("sa va", "sa, va bien"),
@@ -882,8 +983,21 @@ mod tests {
         }
     }
 
-    const WORDS: [&str; 12] = [
-        "a", "et", "le", "je", "de", "ne", "pas", "mon", "vous", "ok", "bon", "jour",
+    const WORDS: [&str; 14] = [
+        "a",
+        "et",
+        "le",
+        "je",
+        "de",
+        "ne",
+        "pas",
+        "mon",
+        "vous",
+        "ok",
+        "bon",
+        "jour",
+        "don't",
+        "peut-etre",
     ];
 
     /// One phrase element from `(kind, words, pick)`, and the text a match takes for it.
@@ -923,7 +1037,7 @@ mod tests {
         #[test]
         fn every_match_contains_a_literal_of_each_group(
             elements in proptest::collection::vec(
-                (0u8..5, proptest::array::uniform3(0usize..12), proptest::bool::ANY, 0usize..3, proptest::bool::ANY),
+                (0u8..5, proptest::array::uniform3(0usize..14), proptest::bool::ANY, 0usize..3, proptest::bool::ANY, 0usize..4),
                 2..5,
             ),
             lang in proptest::bool::ANY,
@@ -931,8 +1045,12 @@ mod tests {
             let lang = if lang { Lang::Fr } else { Lang::En };
             let mut phrase = Vec::new();
             let mut text = String::new();
-            for (kind, words, pick, sep, drop_ne) in &elements {
+            for (kind, words, pick, sep, drop_ne, variant) in &elements {
                 let (syntax, mut words) = element(*kind, words, *pick);
+                // Apostrophes and hyphens as agents type them: "don t", "dont", "peut etre"...
+                words = words
+                    .replace('\'', ["'", "' ", " ", ""][*variant])
+                    .replace('-', ["-", " ", "", "-"][*variant]);
                 // French lets "ne" be left out: a text may do so.
                 if *drop_ne && lang == Lang::Fr {
                     words = words.split(' ').filter(|w| *w != "ne").collect::<Vec<_>>().join(" ");
