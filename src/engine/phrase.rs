@@ -99,7 +99,13 @@ pub fn compile(phrase: &str, lang: Lang) -> Result<CompiledPhrase, PhraseError> 
     }
     let regex = format!("(?:{})", compile_alts(&alts, Mode::End));
     let literal_groups = if alts.len() == 1 {
-        seq_groups(&alts.pop().expect("one"), true)
+        let seq = alts.pop().expect("one");
+        let groups = seq_groups(&seq, true);
+        if groups.is_empty() {
+            two_letter_word_group(&seq)
+        } else {
+            groups
+        }
     } else {
         alt_groups(&alts, true)
     };
@@ -216,6 +222,28 @@ fn alt_groups(alts: &[Vec<Node>], ends_phrase: bool) -> Vec<Vec<Literal>> {
     union.sort();
     union.dedup();
     vec![union]
+}
+
+/// For a phrase that gives no literal (its required words are too short to pair or stand
+/// alone), a two-letter word it requires, as a literal that must end a word of the text: "ai" in
+/// `(date lien|ne) ai`. Found in many messages, but not in all, so the rule is not tried on
+/// every message. Only as a last resort, since such a short literal is found so often.
+fn two_letter_word_group(seq: &[Node]) -> Vec<Vec<Literal>> {
+    seq.iter()
+        .find_map(|node| match node {
+            // Every required word is followed by a separator or the phrase's final boundary.
+            Node::Word {
+                text,
+                prefix: false,
+            } if text.len() == 2 && text.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                Some(vec![vec![Literal {
+                    text: text.clone(),
+                    word_end: true,
+                }]])
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 /// Most two-word literals one pair of elements may give.
@@ -910,6 +938,29 @@ mod tests {
         // A prefix word cannot start a pair: its match goes on past its text.
         let c = compile("rembours* you", Lang::En).unwrap();
         assert_eq!(c.literal_groups.len(), 2);
+    }
+
+    #[test]
+    fn a_phrase_of_short_words_keeps_a_two_letter_literal() {
+        let ends = |text: &str| Literal {
+            text: text.to_string(),
+            word_end: true,
+        };
+        let c = compile("(date lien|ne) ai", Lang::Fr).unwrap();
+        assert_eq!(c.literal_groups, vec![vec![ends("ai")]]);
+        // Only when nothing longer is required: "ok merci" pairs as usual.
+        let c = compile("ok merci", Lang::Fr).unwrap();
+        assert_eq!(c.literal_groups.len(), 1);
+        assert!(c.literal_groups[0].contains(&ends("ok merci")));
+        // A one-letter word, or a word that may be elided, gives nothing.
+        assert!(compile("[ok] a", Lang::Fr)
+            .unwrap()
+            .literal_groups
+            .is_empty());
+        assert!(compile("[ok] le", Lang::Fr)
+            .unwrap()
+            .literal_groups
+            .is_empty());
     }
 
     #[test]
