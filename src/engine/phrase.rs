@@ -249,27 +249,18 @@ fn two_letter_word_group(seq: &[Node]) -> Vec<Vec<Literal>> {
 /// Most two-word literals one pair of elements may give.
 const MAX_PAIR_LITERALS: usize = 96;
 
-/// Every text [`word_regex`] matches for `word`: each apostrophe as `'`, `' `, a space or
-/// nothing (not nothing in [`APOSTROPHE_REQUIRED`] words), each hyphen as `-`, a space or
-/// nothing. `None` for an empty word or one with more than [`MAX_WORD_FORMS`] forms.
+/// Every text [`word_regex`] matches for `word`: its apostrophes and hyphens typed in each
+/// way [`typed_forms`] lists. `None` for an empty word or one with more than
+/// [`MAX_WORD_FORMS`] forms.
 fn word_forms(word: &str) -> Option<Vec<String>> {
     if word.is_empty() {
         return None;
     }
-    let apostrophe: &[&str] = if APOSTROPHE_REQUIRED.contains(&word) {
-        &["'", "' ", " "]
-    } else {
-        &["'", "' ", " ", ""]
-    };
     let mut forms = vec![String::new()];
     for c in word.chars() {
-        let options: &[&str] = match c {
-            '\'' => apostrophe,
-            '-' => &["-", " ", ""],
-            _ => {
-                forms.iter_mut().for_each(|f| f.push(c));
-                continue;
-            }
+        let Some(options) = typed_forms(word, c) else {
+            forms.iter_mut().for_each(|f| f.push(c));
+            continue;
         };
         if forms.len() * options.len() > MAX_WORD_FORMS {
             return None;
@@ -729,19 +720,28 @@ const APOSTROPHE_REQUIRED: &[&str] = &[
     "we've", "let's", "can't've",
 ];
 
-/// A literal word: apostrophes optional (or a space), hyphens a space, nothing, or a hyphen.
+/// How `word` may be typed where it has `c`, in the order its regex prefers them, when `c` is
+/// an apostrophe (optional, or a space; not optional in [`APOSTROPHE_REQUIRED`] words) or a
+/// hyphen (a space or nothing); `None` for any other character, typed as it is.
+fn typed_forms(word: &str, c: char) -> Option<&'static [&'static str]> {
+    match c {
+        '\'' if APOSTROPHE_REQUIRED.contains(&word) => Some(&["' ", "'", " "]),
+        '\'' => Some(&["' ", "'", " ", ""]),
+        '-' => Some(&["-", " ", ""]),
+        _ => None,
+    }
+}
+
+/// A literal word, with its apostrophes and hyphens in every form [`typed_forms`] lists.
 fn word_regex(word: &str) -> String {
-    let apostrophe = if APOSTROPHE_REQUIRED.contains(&word) {
-        "(?:' ?| )"
-    } else {
-        "(?:' ?| )?"
-    };
     let mut out = String::new();
     for c in word.chars() {
-        match c {
-            '\'' => out.push_str(apostrophe),
-            '-' => out.push_str("[- ]?"),
-            c => out.push_str(&regex_syntax::escape(c.encode_utf8(&mut [0; 4]))),
+        match typed_forms(word, c) {
+            Some(forms) => {
+                let forms: Vec<String> = forms.iter().map(|f| regex_syntax::escape(f)).collect();
+                let _ = write!(out, "(?:{})", forms.join("|"));
+            }
+            None => out.push_str(&regex_syntax::escape(c.encode_utf8(&mut [0; 4]))),
         }
     }
     out
