@@ -156,8 +156,8 @@ impl Node {
 /// `ends_phrase`: the sequence is the whole phrase (or one of its top-level alternatives), so
 /// its last required element is compiled as the phrase's end, where French's "ne" is required.
 fn seq_groups(seq: &[Node], ends_phrase: bool) -> Vec<Vec<Literal>> {
-    let last_required = seq.iter().rposition(|n| !matches!(n, Node::Opt(_)));
-    let skippable = |k: usize| seq[k].skippable() && !(ends_phrase && Some(k) == last_required);
+    let phrase_end = if ends_phrase { phrase_end(seq) } else { None };
+    let skippable = |k: usize| seq[k].skippable() && Some(k) != phrase_end;
     let mut groups = Vec::new();
     let mut paired = vec![false; seq.len()];
     for i in 0..seq.len() {
@@ -654,9 +654,8 @@ enum Mode {
 /// absent leaves exactly one separator between its neighbours, whatever its alternatives are.
 /// At the end of the phrase, trailing optional elements carry the separator before them.
 fn compile_seq(seq: &[Node], mode: Mode) -> String {
-    // In End mode the last required element ends the phrase; optional ones may follow it.
     let last_required = match mode {
-        Mode::End => seq.iter().rposition(|n| !matches!(n, Node::Opt(_))),
+        Mode::End => phrase_end(seq),
         Mode::Glued => None,
     };
     let mut out = String::new();
@@ -706,6 +705,12 @@ fn compile_seq(seq: &[Node], mode: Mode) -> String {
         }
     }
     out
+}
+
+/// In a sequence that ends the phrase, the element compiled as its end: the last required one
+/// (optional ones may follow it).
+fn phrase_end(seq: &[Node]) -> Option<usize> {
+    seq.iter().rposition(|n| !matches!(n, Node::Opt(_)))
 }
 
 fn compile_alts(alts: &[Vec<Node>], mode: Mode) -> String {
