@@ -727,7 +727,7 @@ const APOSTROPHE_REQUIRED: &[&str] = &[
 
 /// How `word` may be typed where it has `c`, in the order its regex prefers them, when `c` is
 /// an apostrophe (optional, or a space; not optional in [`APOSTROPHE_REQUIRED`] words) or a
-/// hyphen (a space or nothing); `None` for any other character, typed as it is.
+/// hyphen (kept, a space, or nothing); `None` for any other character, typed as it is.
 fn typed_forms(word: &str, c: char) -> Option<&'static [&'static str]> {
     match c {
         '\'' if APOSTROPHE_REQUIRED.contains(&word) => Some(&["' ", "'", " "]),
