@@ -11,9 +11,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::contiguous::NFA;
-use aho_corasick::{Anchored, MatchKind};
+use aho_corasick::MatchKind;
 use regex_automata::meta::{Cache, Regex};
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::iter::Searcher;
@@ -23,6 +22,7 @@ use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
 
 use super::error::RuleError;
 use super::lang::detect;
+use super::literal_dfa::{LiteralDfa, MAX_TABLE_BYTES};
 use super::normalize::Normalized;
 use super::phrase::{self, Literal, MIN_LITERAL};
 use super::rule::{Kind, Lang, Rule};
@@ -162,10 +162,9 @@ struct Requirement {
 
 #[derive(Default)]
 struct Prefilter {
-    /// Aho-Corasick automaton over the literals, walked byte by byte (see `candidates`). A
-    /// contiguous NFA: a DFA over the same literals is ~10% faster per message but takes
-    /// 20 MB (thousands of two-word literals with their separator forms); the NFA a few MB.
-    ac: Option<NFA>,
+    /// Aho-Corasick automaton over the literals, walked byte by byte (see `candidates`): the
+    /// crate's NFA, its first [`MAX_TABLE_BYTES`] of states as a table.
+    automaton: Option<LiteralDfa>,
     /// For each literal: whether it must end a word of the text.
     word_end: Vec<bool>,
     /// For each literal: the requirements anchored on it.
@@ -306,7 +305,10 @@ impl Engine {
                 .match_kind(MatchKind::Standard)
                 .build(literals.iter().map(|l| &l.text))
                 .map_err(|e| vec![RuleError::new("rules", format!("prefilter could not be built: {e}; reduce the number of distinct phrase words"))])?;
-            prefilter.ac = Some(ac);
+            let mut alphabet: Vec<u8> = literals.iter().flat_map(|l| l.text.bytes()).collect();
+            alphabet.sort_unstable();
+            alphabet.dedup();
+            prefilter.automaton = Some(LiteralDfa::build(ac, &alphabet, MAX_TABLE_BYTES));
         }
         let by_id = rules
             .iter()
@@ -489,7 +491,7 @@ impl Engine {
         let out = &mut scratch.candidates;
         out.clear();
         out.extend_from_slice(&pf.always);
-        if let Some(ac) = &pf.ac {
+        if let Some(automaton) = &pf.automaton {
             let bytes = ntext.as_bytes();
             // Every literal found, in order of discovery, and the same as a set. The set is
             // left empty for the next check by clearing only the bits found.
@@ -497,34 +499,29 @@ impl Engine {
             let seen = &mut scratch.seen;
             found.clear();
             seen.resize(pf.word_end.len().div_ceil(64), 0);
-            let mut sid = ac
-                .start_state(Anchored::No)
-                .expect("the automaton supports unanchored searches");
+            // Records a literal ending at byte `i`.
+            let found_at = |i: usize, lit: usize| {
+                // A literal that ends a word of the phrase must end a word of the text.
+                if pf.word_end[lit]
+                    && bytes
+                        .get(i + 1)
+                        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                {
+                    return;
+                }
+                let (word, bit) = (lit / 64, 1u64 << (lit % 64));
+                if seen[word] & bit == 0 {
+                    seen[word] |= bit;
+                    found.push(lit as u32);
+                }
+            };
             // The automaton reads the text in its prefilter form, like its literals.
             let mut form = PrefilterForm::default();
-            for (i, &b) in bytes.iter().enumerate() {
-                let Some(b) = form.read(b) else { continue };
-                sid = ac.next_state(Anchored::No, sid, b);
-                if !(ac.is_special(sid) && ac.is_match(sid)) {
-                    continue;
-                }
-                for k in 0..ac.match_len(sid) {
-                    let lit = ac.match_pattern(sid, k).as_usize();
-                    // A literal that ends a word of the phrase must end a word of the text.
-                    if pf.word_end[lit]
-                        && bytes
-                            .get(i + 1)
-                            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                    {
-                        continue;
-                    }
-                    let (word, bit) = (lit / 64, 1u64 << (lit % 64));
-                    if seen[word] & bit == 0 {
-                        seen[word] |= bit;
-                        found.push(lit as u32);
-                    }
-                }
-            }
+            let text = bytes
+                .iter()
+                .enumerate()
+                .filter_map(|(i, &b)| form.read(b).map(|b| (i, b)));
+            automaton.walk(text, found_at);
             let has = |l: u32| seen[l as usize / 64] & (1u64 << (l % 64)) != 0;
             for &lit in found.iter() {
                 for &req in &pf.anchored[lit as usize] {

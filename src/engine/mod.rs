@@ -4,12 +4,14 @@
 //! - [`phrase`]: the phrase syntax compiled to regexes;
 //! - [`rule`], [`rule_file`], [`ruleset`]: what a rule is, where a rule file is parsed, and
 //!   how a folder's worth of rule files becomes an [`Engine`] with every problem reported;
-//! - [`matcher`]: where a message is matched;
+//! - [`matcher`]: where a message is matched ([`literal_dfa`]: its prefilter's automaton as a
+//!   table);
 //! - [`suggest`]: rotating alternatives and rewrites;
 //! - [`lookup`]: finding rules from a few words (`/tact instead`, rule completion).
 
 pub mod error;
 pub mod lang;
+pub mod literal_dfa;
 pub mod lookup;
 pub mod markup;
 pub mod matcher;
