@@ -61,9 +61,10 @@ fn build(sources: &[RuleSource], name: &str) -> Engine {
         eprintln!("warning: {name}: {e}");
     }
     eprintln!(
-        "{name}: {} rules compiled in {:.2} s",
+        "{name}: {} rules compiled in {:.2} s; prefilter automaton {:.1} MiB",
         report.engine.rules().len(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        report.engine.prefilter_memory() as f64 / (1 << 20) as f64
     );
     report.engine
 }

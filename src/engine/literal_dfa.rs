@@ -4,17 +4,18 @@
 //! the literals each state completes) as a contiguous NFA: compact, but each byte of the text
 //! may follow several failure links, each a dependent memory load and a hard-to-predict branch.
 //! [`LiteralDfa`] copies that automaton's transitions into one table row per state, failure
-//! links already followed, so that reading a byte is one table load: about twice as fast a
-//! walk on the shipped rules (see BENCHMARKS.md, run 10).
+//! links already followed, so that reading a byte is one table load: the walk takes about half
+//! the time, and a check about 15 % less on the shipped rules (BENCHMARKS.md, run 10).
 //!
-//! The table stays small because its alphabet is only the bytes the literals use (about 40:
-//! letters, digits, space, apostrophe and a few signs, see [`super::matcher`]'s prefilter
-//! form), every other byte sharing one class that always leads back to the start. Rows are
-//! numbered breadth first, so the states a text visits most (the shallow ones) sit together at
-//! the start of the table.
+//! The table stays small because its alphabet is only the bytes the literals use (39 classes
+//! for the shipped rules: letters, some digits, space, apostrophe and a few signs), every other
+//! byte sharing one class that always leads back to the start. Rows are numbered breadth
+//! first, so the states a text visits most (the shallow ones) sit together at the start.
 //!
-//! A table costs `states × classes × 4` bytes; past [`MAX_TABLE_BYTES`] the engine keeps
-//! walking the NFA itself (large rule sets, see [`LiteralDfa::build`]).
+//! Size: when every state fits in 16-bit row numbers, entries are `u16` (the shipped rules:
+//! 42,661 states × 39 classes × 2 bytes, 3.3 MB). Otherwise entries are `u32` and rows are given
+//! breadth first up to [`MAX_TABLE_BYTES`]; the states past that (deeper ones, in rule sets
+//! ten times larger and more) are read from the NFA, as before the table existed.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -24,9 +25,9 @@ use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::Anchored;
 use rustc_hash::FxHasher;
 
-/// Most memory a table may take (8 MiB: the shipped rules' 42,661 states take 6.6 MB). A
-/// larger automaton has its first states (breadth first: the shallow ones, where a walk spends
-/// most of its bytes) in the table and the others read from the NFA.
+/// Most memory the rows of a `u32` table may take. A larger automaton has its first states
+/// (breadth first: the shallow ones, where a walk spends most of its bytes) in the table and
+/// the others read from the NFA.
 pub const MAX_TABLE_BYTES: usize = 8 << 20;
 
 /// Flag of a state value: the state completes at least one literal.
@@ -56,8 +57,30 @@ pub struct LiteralDfa {
     row_of: RowOf,
     /// The start state.
     start: u32,
-    /// Whether every state has a row (no deep states: the walk needs no check for them).
-    complete: bool,
+    /// When every state has a row and there are at most 65,536 rows (the shipped rules): the
+    /// table with each entry the next row's number, half the size.
+    narrow: Option<Narrow>,
+}
+
+/// A table whose entries are row numbers (`u16`), with the rows that complete literals in a
+/// bit set.
+struct Narrow {
+    table: Vec<u16>,
+    matches: Vec<u64>,
+}
+
+/// The value of NFA state `sid`: its row's offset if it has one, else [`DEEP`] and its id; with
+/// [`MATCH`] if it completes literals.
+fn value(nfa: &NFA, row_of: &RowOf, stride: usize, sid: StateID) -> u32 {
+    let flag = if nfa.is_special(sid) && nfa.is_match(sid) {
+        MATCH
+    } else {
+        0
+    };
+    match row_of.get(&sid) {
+        Some(&row) => (row as usize * stride) as u32 | flag,
+        None => DEEP | sid.as_u32() | flag,
+    }
 }
 
 impl LiteralDfa {
@@ -93,7 +116,9 @@ impl LiteralDfa {
             row_of.insert(start, 0);
             order.push(start);
         }
-        let mut next_states = Vec::new();
+        // A state's row is given when the walk first meets it, while rows are left, so each
+        // entry is final when written.
+        let mut table = Vec::new();
         let mut row = 0;
         while let Some(&sid) = order.get(row) {
             for &b in &representative {
@@ -106,7 +131,7 @@ impl LiteralDfa {
                     row_of.insert(next, order.len() as u32);
                     order.push(next);
                 }
-                next_states.push(next);
+                table.push(value(&nfa, &row_of, stride, next));
             }
             row += 1;
         }
@@ -120,43 +145,53 @@ impl LiteralDfa {
             }
         }
         literal_start.push(literals.len() as u32);
-        let mut dfa = LiteralDfa {
+        let start = value(&nfa, &row_of, stride, start);
+        let mut narrow = None;
+        if max_rows > 0 && order.len() <= 1 << 16 && table.iter().all(|&v| v & DEEP == 0) {
+            // Every state has a row, and a row number fits in 16 bits.
+            let mut matches = vec![0u64; order.len().div_ceil(64)];
+            for row in 0..order.len() {
+                if literal_start[row] < literal_start[row + 1] {
+                    matches[row / 64] |= 1 << (row % 64);
+                }
+            }
+            let rows = table
+                .iter()
+                .map(|&v| ((v & VALUE) as usize / stride) as u16)
+                .collect();
+            narrow = Some(Narrow {
+                table: rows,
+                matches,
+            });
+            // Only the narrow table is read, and no state needs its way back to a row.
+            table = Vec::new();
+            row_of = RowOf::default();
+        }
+        LiteralDfa {
             nfa,
             classes,
             stride,
-            table: Vec::new(),
+            table,
             literal_start,
             literals,
             row_of,
-            start: 0,
-            complete: false,
-        };
-        dfa.table = next_states.iter().map(|&sid| dfa.value(sid)).collect();
-        dfa.start = dfa.value(start);
-        dfa.complete = max_rows > 0 && dfa.table.iter().all(|&v| v & DEEP == 0);
-        if dfa.complete {
-            // Only deep states need their way back to a row.
-            dfa.row_of = RowOf::default();
+            start,
+            narrow,
         }
-        dfa
     }
 
     /// The value of NFA state `sid`.
     fn value(&self, sid: StateID) -> u32 {
-        let flag = if self.nfa.is_special(sid) && self.nfa.is_match(sid) {
-            MATCH
-        } else {
-            0
-        };
-        match self.row_of.get(&sid) {
-            Some(&row) => (row as usize * self.stride) as u32 | flag,
-            None => DEEP | sid.as_u32() | flag,
-        }
+        value(&self.nfa, &self.row_of, self.stride, sid)
     }
 
     /// Heap bytes held (the NFA included).
     pub fn memory_usage(&self) -> usize {
         (self.table.len() + self.literal_start.len() + self.literals.len()) * 4
+            + self
+                .narrow
+                .as_ref()
+                .map_or(0, |n| n.table.len() * 2 + n.matches.len() * 8)
             + self.row_of.capacity() * 16
             + self.nfa.memory_usage()
     }
@@ -169,49 +204,58 @@ impl LiteralDfa {
         text: impl Iterator<Item = (usize, u8)>,
         mut found: impl FnMut(usize, usize),
     ) {
-        let mut state = self.start;
-        if self.complete {
+        if let Some(narrow) = &self.narrow {
+            let mut row = 0;
             for (i, b) in text {
-                state = self.next_row(state, b);
-                if state & MATCH != 0 {
-                    self.for_each_literal(state, |lit| found(i, lit));
+                row = usize::from(
+                    narrow.table[row * self.stride + usize::from(self.classes[usize::from(b)])],
+                );
+                if narrow.matches[row / 64] & (1 << (row % 64)) != 0 {
+                    for &lit in self.literals_of_row(row) {
+                        found(i, lit as usize);
+                    }
                 }
             }
-        } else {
-            for (i, b) in text {
-                state = if state & DEEP == 0 {
-                    self.next_row(state, b)
-                } else {
-                    self.next_deep(state, b)
-                };
-                if state & MATCH != 0 {
-                    self.for_each_literal(state, |lit| found(i, lit));
-                }
+            return;
+        }
+        let mut state = self.start;
+        for (i, b) in text {
+            state = if state & DEEP == 0 {
+                self.next_row(state, b)
+            } else {
+                self.next_deep(state, b)
+            };
+            if state & MATCH != 0 {
+                self.for_each_literal(state, |lit| found(i, lit));
             }
         }
     }
 
-    /// The state after reading `byte` in `state`, which has a row.
+    /// The state after reading `byte` in `state`, which has a row (`u32` table).
     #[inline(always)]
     fn next_row(&self, state: u32, byte: u8) -> u32 {
         let row = (state & VALUE) as usize;
         self.table[row + usize::from(self.classes[usize::from(byte)])]
     }
 
+    /// The state after reading `byte` in `state`, which has no row: read from the NFA.
     #[inline(never)]
     fn next_deep(&self, state: u32, byte: u8) -> u32 {
         let sid = StateID::new((state & VALUE) as usize).expect("a state id of the NFA");
         self.value(self.nfa.next_state(Anchored::No, sid, byte))
     }
 
+    /// The literals (pattern ids of the NFA) that the state of `row` completes.
+    #[inline(always)]
+    fn literals_of_row(&self, row: usize) -> &[u32] {
+        &self.literals[self.literal_start[row] as usize..self.literal_start[row + 1] as usize]
+    }
+
     /// Calls `f` with each literal (pattern id of the NFA) that `state` completes.
     #[inline(always)]
     fn for_each_literal(&self, state: u32, mut f: impl FnMut(usize)) {
         if state & DEEP == 0 {
-            let row = (state & VALUE) as usize / self.stride;
-            let lits = &self.literals
-                [self.literal_start[row] as usize..self.literal_start[row + 1] as usize];
-            for &lit in lits {
+            for &lit in self.literals_of_row((state & VALUE) as usize / self.stride) {
                 f(lit as usize);
             }
         } else {

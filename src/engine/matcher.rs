@@ -442,6 +442,14 @@ impl Engine {
         findings
     }
 
+    /// Heap bytes held by the prefilter's automaton (for diagnostics).
+    pub fn prefilter_memory(&self) -> usize {
+        self.prefilter
+            .automaton
+            .as_ref()
+            .map_or(0, LiteralDfa::memory_usage)
+    }
+
     /// Heap bytes held by the matching caches kept between checks (for diagnostics).
     pub fn cache_memory(&self) -> usize {
         self.scratch
