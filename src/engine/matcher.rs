@@ -163,7 +163,8 @@ struct Requirement {
 #[derive(Default)]
 struct Prefilter {
     /// Aho-Corasick automaton over the literals, walked byte by byte (see `candidates`): the
-    /// crate's NFA, its first [`MAX_TABLE_BYTES`] of states as a table.
+    /// crate's NFA, read through a transition table when all its states fit in one (see
+    /// [`LiteralDfa`]).
     automaton: Option<LiteralDfa>,
     /// For each literal: whether it must end a word of the text.
     word_end: Vec<bool>,
