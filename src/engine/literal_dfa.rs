@@ -15,7 +15,7 @@
 //! together at the start.
 //!
 //! An automaton with more than 65,536 states (rule sets several times the shipped one) or a
-//! table over [`MAX_TABLE_BYTES`] gets no table: the walk reads the NFA, as it did before the
+//! table over 8 MiB gets no table: the walk reads the NFA, as it did before the
 //! table existed. Tables of 32-bit entries for those, whole or for their shallow states only,
 //! were measured and made the 100× bench set slower (BENCHMARKS.md, run 10).
 
@@ -23,10 +23,10 @@ use std::collections::HashMap;
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::nfa::contiguous::NFA;
-use aho_corasick::Anchored;
+use aho_corasick::{Anchored, BuildError, MatchKind};
 
 /// Largest table built.
-pub const MAX_TABLE_BYTES: usize = 8 << 20;
+const MAX_TABLE_BYTES: usize = 8 << 20;
 
 /// The literal automaton: the crate's [`NFA`], and its table when it has one.
 pub struct LiteralDfa {
@@ -52,11 +52,21 @@ struct Table {
 }
 
 impl LiteralDfa {
-    /// The automaton of `nfa`, whose literals use only the bytes of `alphabet`, with a table
-    /// if one fits in 16-bit row numbers and `max_bytes`.
-    pub fn build(nfa: NFA, alphabet: &[u8], max_bytes: usize) -> LiteralDfa {
-        let table = Table::build(&nfa, alphabet, max_bytes);
-        LiteralDfa { nfa, table }
+    /// The automaton of `literals` (each reported by its index), with a table if one fits.
+    pub fn new<L: AsRef<[u8]>>(literals: &[L]) -> Result<LiteralDfa, BuildError> {
+        LiteralDfa::build(literals, MAX_TABLE_BYTES)
+    }
+
+    /// The same, with a table only if it fits in 16-bit row numbers and `max_bytes`.
+    fn build<L: AsRef<[u8]>>(literals: &[L], max_bytes: usize) -> Result<LiteralDfa, BuildError> {
+        let nfa = NFA::builder()
+            .match_kind(MatchKind::Standard)
+            .build(literals)?;
+        let mut alphabet: Vec<u8> = literals.iter().flat_map(|l| l.as_ref()).copied().collect();
+        alphabet.sort_unstable();
+        alphabet.dedup();
+        let table = Table::build(&nfa, &alphabet, max_bytes);
+        Ok(LiteralDfa { nfa, table })
     }
 
     /// Heap bytes held (the NFA included).
@@ -173,7 +183,6 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aho_corasick::MatchKind;
     use proptest::prelude::*;
 
     /// Every (end, literal) pair a walk reports.
@@ -201,14 +210,7 @@ mod tests {
     }
 
     fn build(literals: &[Vec<u8>], max_bytes: usize) -> LiteralDfa {
-        let nfa = NFA::builder()
-            .match_kind(MatchKind::Standard)
-            .build(literals)
-            .unwrap();
-        let mut alphabet: Vec<u8> = literals.iter().flatten().copied().collect();
-        alphabet.sort_unstable();
-        alphabet.dedup();
-        LiteralDfa::build(nfa, &alphabet, max_bytes)
+        LiteralDfa::build(literals, max_bytes).unwrap()
     }
 
     #[test]

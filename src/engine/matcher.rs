@@ -11,8 +11,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use aho_corasick::nfa::contiguous::NFA;
-use aho_corasick::MatchKind;
 use regex_automata::meta::{Cache, Regex};
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::iter::Searcher;
@@ -22,7 +20,7 @@ use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
 
 use super::error::RuleError;
 use super::lang::detect;
-use super::literal_dfa::{LiteralDfa, MAX_TABLE_BYTES};
+use super::literal_dfa::LiteralDfa;
 use super::normalize::Normalized;
 use super::phrase::{self, Literal, MIN_LITERAL};
 use super::rule::{Kind, Lang, Rule};
@@ -302,14 +300,9 @@ impl Engine {
         prefilter.anchored.resize(literals.len(), Vec::new());
         prefilter.word_end = literals.iter().map(|l| l.word_end).collect();
         if !literals.is_empty() {
-            let ac = NFA::builder()
-                .match_kind(MatchKind::Standard)
-                .build(literals.iter().map(|l| &l.text))
+            let automaton = LiteralDfa::new(&literals.iter().map(|l| &l.text).collect::<Vec<_>>())
                 .map_err(|e| vec![RuleError::new("rules", format!("prefilter could not be built: {e}; reduce the number of distinct phrase words"))])?;
-            let mut alphabet: Vec<u8> = literals.iter().flat_map(|l| l.text.bytes()).collect();
-            alphabet.sort_unstable();
-            alphabet.dedup();
-            prefilter.automaton = Some(LiteralDfa::build(ac, &alphabet, MAX_TABLE_BYTES));
+            prefilter.automaton = Some(automaton);
         }
         let by_id = rules
             .iter()
