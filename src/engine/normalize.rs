@@ -9,7 +9,9 @@
 //! no phrase crosses.
 //!
 //! Every byte of the normalized text remembers the original character it came from, so a
-//! match in the normalized text maps back to an exact span of the original message.
+//! match in the normalized text maps back to an exact span of the original message. That
+//! memory is kept as pieces, not per byte: most of a message is copied byte for byte (only
+//! lowercased), and one piece stands for such a run whatever its length.
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
@@ -19,21 +21,43 @@ use super::markup::masked_ranges;
 #[derive(Debug, Clone, Default)]
 pub struct Normalized {
     text: String,
-    /// For each byte of `text`: the original byte range of the character it came from.
-    origin: Vec<(u32, u32)>,
+    /// Where the bytes of `text` come from, in order; each piece covers the bytes of `text` from
+    /// its `at` up to the next piece's (the first piece is at 0 when `text` is not empty).
+    pieces: Vec<Piece>,
+}
+
+/// Bytes of the normalized text that come from the original in one way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Piece {
+    /// The first byte of the normalized text it covers.
+    at: u32,
+    /// The original bytes. A copied piece's bytes each come from one original byte, in order,
+    /// from `start` on (`end` is not used); the bytes of any other piece all come from the
+    /// character (or, for a boundary, the empty range) `start..end`.
+    start: u32,
+    end: u32,
+    copied: bool,
 }
 
 impl Normalized {
     /// Normalizes at most `max_chars` characters of `original` (the rest is ignored).
     pub fn new(original: &str, max_chars: usize) -> Normalized {
+        let mut out = Normalized::default();
+        out.reset(original, max_chars);
+        out
+    }
+
+    /// Like [`Normalized::new`], in place: the memory already held is reused (a check keeps
+    /// one `Normalized` from message to message).
+    pub fn reset(&mut self, original: &str, max_chars: usize) {
         // Markup is read on the whole message (a code block cut by the limit is still code),
         // then only the first `max_chars` characters are normalized.
         let masks = masked_ranges(original);
         let original = truncate_chars(original, max_chars);
-        let mut out = Normalized {
-            text: String::with_capacity(original.len() + 8),
-            origin: Vec::with_capacity(original.len() + 8),
-        };
+        let out = self;
+        out.text.clear();
+        out.pieces.clear();
+        out.text.reserve(original.len() + 8);
         let bytes = original.as_bytes();
         let mut masks = masks.into_iter().peekable();
         let mut i = 0;
@@ -63,11 +87,10 @@ impl Normalized {
                     prev = class & PLAIN;
                     end += 1;
                 }
+                out.copy_from(i);
                 let from = out.text.len();
                 out.text.push_str(&original[i..end]);
                 out.text[from..].make_ascii_lowercase();
-                out.origin
-                    .extend((i as u32..end as u32).map(|k| (k, k + 1)));
                 i = end;
                 continue;
             }
@@ -87,8 +110,8 @@ impl Normalized {
                 // Latin-1 letters (U+00C0 to U+00FF), the accents of French: a table.
                 let folded = LATIN1[usize::from(bytes[i + 1] & 0x3F)];
                 if folded != 0 {
+                    out.char_piece(i as u32, i as u32 + 2);
                     out.text.push(char::from(folded));
-                    out.origin.push((i as u32, i as u32 + 2));
                     i += 2;
                     continue;
                 }
@@ -101,7 +124,6 @@ impl Normalized {
             fold_char(c, |f| out.push_folded(f, start, end));
             i += c.len_utf8();
         }
-        out
     }
 
     /// The normalized text.
@@ -113,9 +135,52 @@ impl Normalized {
     ///
     /// `start < end <= text().len()` must hold (as for any regex match).
     pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
-        let first = self.origin[start].0 as usize;
-        let last = self.origin[end - 1].1 as usize;
+        let first = self.origin(start).0 as usize;
+        let last = self.origin(end - 1).1 as usize;
         (first, last.max(first))
+    }
+
+    /// The original byte range of the character byte `k` of the text came from.
+    fn origin(&self, k: usize) -> (u32, u32) {
+        let k = k as u32;
+        let piece = &self.pieces[self.pieces.partition_point(|p| p.at <= k) - 1];
+        if piece.copied {
+            let from = piece.start + (k - piece.at);
+            (from, from + 1)
+        } else {
+            (piece.start, piece.end)
+        }
+    }
+
+    /// Bytes pushed next are copied from the original, starting at its byte `start`.
+    fn copy_from(&mut self, start: usize) {
+        let (at, start) = (self.text.len() as u32, start as u32);
+        if let Some(last) = self.pieces.last() {
+            if last.copied && last.start + (at - last.at) == start {
+                return; // the copy goes on
+            }
+        }
+        self.pieces.push(Piece {
+            at,
+            start,
+            end: 0,
+            copied: true,
+        });
+    }
+
+    /// Bytes pushed next come from the original range `start..end` as a whole.
+    fn char_piece(&mut self, start: u32, end: u32) {
+        if let Some(last) = self.pieces.last() {
+            if !last.copied && (last.start, last.end) == (start, end) {
+                return; // a second byte of the same character's folding
+            }
+        }
+        self.pieces.push(Piece {
+            at: self.text.len() as u32,
+            start,
+            end,
+            copied: false,
+        });
     }
 
     /// Pushes an ASCII byte (already folded) that came from the original byte `at`.
@@ -123,20 +188,16 @@ impl Normalized {
         if b == b' ' && matches!(self.text.as_bytes().last(), None | Some(b' ' | b'\n')) {
             return;
         }
+        self.copy_from(at);
         self.text.push(b as char);
-        self.origin.push((at as u32, at as u32 + 1));
     }
 
     fn push_folded(&mut self, c: char, start: u32, end: u32) {
         if c == ' ' && matches!(self.text.as_bytes().last(), None | Some(b' ' | b'\n')) {
             return;
         }
-        let mut buf = [0u8; 4];
-        let s = c.encode_utf8(&mut buf);
-        self.text.push_str(s);
-        for _ in 0..s.len() {
-            self.origin.push((start, end));
-        }
+        self.char_piece(start, end);
+        self.text.push(c);
     }
 
     /// A hard boundary for masked markup or a line break. It stands for nothing said, so its
@@ -145,12 +206,22 @@ impl Normalized {
     fn boundary(&mut self, start: usize) {
         if self.text.ends_with(' ') {
             self.text.pop();
-            self.origin.pop();
+            if self
+                .pieces
+                .last()
+                .is_some_and(|p| p.at as usize == self.text.len())
+            {
+                self.pieces.pop();
+            }
         }
         if !self.text.ends_with('\n') {
-            let at = self.origin.last().map_or(start as u32, |o| o.1);
+            let at = if self.text.is_empty() {
+                start as u32
+            } else {
+                self.origin(self.text.len() - 1).1
+            };
+            self.char_piece(at, at);
             self.text.push('\n');
-            self.origin.push((at, at));
         }
     }
 }
@@ -385,7 +456,35 @@ mod tests {
             let fast = Normalized::new(&original, 4000);
             let slow = reference(&original);
             proptest::prop_assert_eq!(fast.text(), slow.text());
-            proptest::prop_assert_eq!(fast.origin, slow.origin);
+            proptest::prop_assert_eq!(&fast.pieces, &slow.pieces);
+        }
+
+        #[test]
+        fn every_byte_comes_from_one_character_that_folds_to_it(
+            original in "([a-zA-Z0-9'.,!?]{1,6}|[ \t\n\r]{1,3}|[*_~|`>]|<@1>|[éÉàçÆßœ’\u{A0}]|ﬁ|x\u{301})*"
+        ) {
+            let n = Normalized::new(&original, 4000);
+            for (k, b) in n.text().bytes().enumerate() {
+                let (s, e) = n.origin(k);
+                let (s, e) = (s as usize, e as usize);
+                if b == b'\n' {
+                    proptest::prop_assert_eq!(s, e, "a boundary stands for no text");
+                    continue;
+                }
+                let from = &original[s..e];
+                let mut chars = from.chars();
+                let c = chars.next().expect("a byte comes from some character");
+                proptest::prop_assert!(chars.next().is_none(), "{:?} is one character", from);
+                let mut folded = String::new();
+                match fold_ascii(c) {
+                    Some(f) if c.is_ascii() => folded.push(f),
+                    _ => fold_char(c, |f| folded.push(f)),
+                }
+                proptest::prop_assert!(
+                    folded.as_bytes().contains(&b),
+                    "byte {} ({:?}) comes from {:?}, which folds to {:?}", k, b as char, from, folded
+                );
+            }
         }
     }
 
