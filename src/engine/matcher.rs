@@ -120,6 +120,8 @@ struct Scratch {
     found: Vec<u32>,
     seen: Vec<u64>,
     candidates: Vec<u32>,
+    /// The message being checked, normalized (kept for its memory).
+    norm: Normalized,
 }
 
 impl Scratch {
@@ -356,11 +358,13 @@ impl Engine {
     }
 
     fn scan(&self, text: &str, opts: &CheckOptions, explain: bool) -> Vec<Finding> {
-        let norm = Normalized::new(text, opts.max_chars);
-        let ntext = norm.text();
         let mut scratch = self.take_scratch();
+        let mut norm = std::mem::take(&mut scratch.norm);
+        norm.reset(text, opts.max_chars);
+        let ntext = norm.text();
         self.candidates(ntext, &mut scratch);
         if scratch.candidates.is_empty() {
+            scratch.norm = norm;
             self.put_scratch(scratch);
             return Vec::new(); // most messages: no need to guess their language
         }
@@ -422,8 +426,6 @@ impl Engine {
                 });
             }
         }
-        scratch.candidates = candidates;
-        self.put_scratch(scratch);
         resolve_overlaps(&mut findings);
         if !explain {
             // Only the coached hits get suggestions.
@@ -432,6 +434,9 @@ impl Engine {
         for f in &mut findings {
             suggest::fill(&mut f.hit, text, ntext);
         }
+        scratch.candidates = candidates;
+        scratch.norm = norm;
+        self.put_scratch(scratch);
         findings.sort_by_key(|f| (f.hit.start, f.hit.end));
         findings
     }
