@@ -13,6 +13,15 @@ use std::ops::Range;
 
 /// Byte ranges of `text` that must not be matched, sorted and non-overlapping.
 pub fn masked_ranges(text: &str) -> Vec<Range<usize>> {
+    let mut starts = Starts::default();
+    masked_ranges_with(text, |bytes, from| starts.next(bytes, from))
+}
+
+/// [`masked_ranges`], finding the next byte that may start markup with `next_start`.
+fn masked_ranges_with(
+    text: &str,
+    mut next_start: impl FnMut(&[u8], usize) -> Option<usize>,
+) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut out: Vec<Range<usize>> = Vec::new();
     let mut i = 0;
@@ -20,8 +29,8 @@ pub fn masked_ranges(text: &str) -> Vec<Range<usize>> {
     let mut tick_closable = true;
     while i < bytes.len() {
         // Most bytes start nothing: skip to the next one that may.
-        match bytes[i..].iter().position(|&b| STARTS[b as usize]) {
-            Some(p) => i += p,
+        match next_start(bytes, i) {
+            Some(p) => i = p,
             None => break,
         }
         let at_line_start = i == 0 || bytes[i - 1] == b'\n';
@@ -72,31 +81,55 @@ pub fn masked_ranges(text: &str) -> Vec<Range<usize>> {
                 }
                 None => i += 1,
             },
-            b'h' | b'H' | b'w' | b'W' if word_start(bytes, i) && url_start(&bytes[i..]) => {
-                let end = bytes[i..]
-                    .iter()
-                    .position(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'<')
-                    .map_or(bytes.len(), |p| i + p);
-                out.push(i..end);
-                i = end;
-            }
+            // A URL is seen from its first punctuation: the `:` of `http://` or `https://`,
+            // the `.` of `www.` (letters are too common to stop at each `h` and `w`).
+            b':' | b'.' => match url_before(bytes, i, out.last().map_or(0, |m| m.end)) {
+                Some(start) => {
+                    let end = bytes[i..]
+                        .iter()
+                        .position(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'<')
+                        .map_or(bytes.len(), |p| i + p);
+                    out.push(start..end);
+                    i = end;
+                }
+                None => i += 1,
+            },
             _ => i += 1,
         }
     }
     out
 }
 
-/// The bytes that may start masked markup.
-const STARTS: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut k = 0;
-    let starters = b"<>`hHwW";
-    while k < starters.len() {
-        t[starters[k] as usize] = true;
-        k += 1;
+/// Where the next byte that may start masked markup is: `<`, `>` and `` ` `` for mentions,
+/// quotes and code, `:` and `.` for URLs. Two vectorized searches (`memchr` looks for at most
+/// three bytes at once), each remembering what it found until the scan passes it.
+#[derive(Default)]
+struct Starts {
+    /// The next `<`, `>` or `` ` `` at or after the last position asked, and the next `:` or
+    /// `.` (`None` before the first search; `Some(None)` when there is none left).
+    angle_tick: Option<Option<usize>>,
+    url: Option<Option<usize>>,
+}
+
+impl Starts {
+    fn next(&mut self, bytes: &[u8], from: usize) -> Option<usize> {
+        let refresh = |found: &mut Option<Option<usize>>,
+                       search: &dyn Fn(&[u8]) -> Option<usize>| {
+            if found.is_none_or(|f| f.is_some_and(|p| p < from)) {
+                *found = Some(search(&bytes[from..]).map(|p| from + p));
+            }
+            found.flatten()
+        };
+        let a = refresh(&mut self.angle_tick, &|h| {
+            memchr::memchr3(b'<', b'>', b'`', h)
+        });
+        let u = refresh(&mut self.url, &|h| memchr::memchr2(b':', b'.', h));
+        match (a, u) {
+            (Some(a), Some(u)) => Some(a.min(u)),
+            (a, u) => a.or(u),
+        }
     }
-    t
-};
+}
 
 fn line_end(bytes: &[u8], from: usize) -> usize {
     bytes[from..]
@@ -143,6 +176,19 @@ fn find_code_close(bytes: &[u8], from: usize, run: usize) -> Option<usize> {
 
 fn word_start(bytes: &[u8], i: usize) -> bool {
     i == 0 || !bytes[i - 1].is_ascii_alphanumeric()
+}
+
+/// The start of the URL whose `://` or `www.` has its `:` or `.` at `i`: a word start, at or
+/// after `from`, where `http://`, `https://` or `www.` begins (in any case).
+fn url_before(bytes: &[u8], i: usize, from: usize) -> Option<usize> {
+    let begins_at = |back: usize| {
+        let start = i.checked_sub(back).filter(|&s| s >= from)?;
+        (word_start(bytes, start) && url_start(&bytes[start..])).then_some(start)
+    };
+    match bytes[i] {
+        b':' => begins_at(5).or_else(|| begins_at(4)),
+        _ => begins_at(3),
+    }
 }
 
 fn url_start(rest: &[u8]) -> bool {
@@ -234,5 +280,23 @@ mod tests {
         );
         assert!(masked("a < b > c").is_empty());
         assert!(masked("xhttp://").is_empty());
+        assert_eq!(
+            masked("HTTPS://A.B, www.c.d et WWW.E\nhttp://f"),
+            vec!["HTTPS://A.B,", "www.c.d", "WWW.E", "http://f"]
+        );
+        assert_eq!(masked("<@1>www.x y"), vec!["<@1>", "www.x"]);
+        assert!(masked("wwww.x hhttp://y https:/z ww.w").is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_vectorized_skip_finds_every_start(
+            text in "([a-zA-Z0-9 \n:/.<>`@!#&é]|https://|www\\.|<@1>|```|> ){0,24}"
+        ) {
+            let byte_by_byte = masked_ranges_with(&text, |bytes, from| {
+                bytes[from..].iter().position(|b| b"<>`:.".contains(b)).map(|p| from + p)
+            });
+            proptest::prop_assert_eq!(masked_ranges(&text), byte_by_byte);
+        }
     }
 }
