@@ -75,6 +75,27 @@ impl Table {
 
 static TABLE: std::sync::LazyLock<Table> = std::sync::LazyLock::new(Table::new);
 
+/// What a byte is to the word scan of [`detect`]: part of an ASCII word (a letter, digit or
+/// apostrophe), part of a non-ASCII character, or a separator.
+const ASCII_WORD: u8 = 1;
+const NOT_ASCII: u8 = 2;
+const BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        t[b] = if byte.is_ascii_alphanumeric() || byte == b'\'' {
+            ASCII_WORD
+        } else if !byte.is_ascii() {
+            NOT_ASCII
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
 /// The language of a normalized message, when the evidence is clear.
 pub fn detect(normalized: &str) -> Option<Lang> {
     let table = &*TABLE;
@@ -91,9 +112,9 @@ pub fn detect(normalized: &str) -> Option<Lang> {
     let bytes = normalized.as_bytes();
     let (mut start, mut ascii) = (0, true);
     for i in 0..=bytes.len() {
-        match bytes.get(i) {
-            Some(&b) if b.is_ascii_alphanumeric() || b == b'\'' => continue,
-            Some(&b) if !b.is_ascii() => {
+        match bytes.get(i).map(|&b| BYTE[usize::from(b)]) {
+            Some(ASCII_WORD) => continue,
+            Some(NOT_ASCII) => {
                 ascii = false;
                 continue;
             }
