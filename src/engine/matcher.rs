@@ -798,6 +798,61 @@ mod tests {
         }
     }
 
+    /// The shipped rules, compiled once for the tests below.
+    static SHIPPED: std::sync::LazyLock<Engine> = std::sync::LazyLock::new(|| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        crate::rules_dir::load_unchecked(&dir)
+            .expect("the shipped rules folder can be read")
+            .engine
+    });
+
+    /// Pieces of messages: the shipped rules' own examples (so that rules match, several
+    /// times in one message) and some glue.
+    fn piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let examples: Vec<String> = SHIPPED
+            .rules()
+            .iter()
+            .flat_map(|r| r.examples_flag.iter().chain(&r.examples_pass))
+            .cloned()
+            .collect();
+        prop_oneof![
+            3 => proptest::sample::select(examples),
+            1 => proptest::sample::select(&[" ", ", ", ". ", "\n", " et ", " and ", "`x`"][..])
+                .prop_map(str::to_string),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        /// The prefilter loses nothing: every match of every rule's regex, searched on its own
+        /// over the whole normalized text, is a finding (coached or not).
+        #[test]
+        fn every_match_of_every_rule_is_found(
+            pieces in proptest::collection::vec(piece(), 1..8)
+        ) {
+            let text = pieces.concat();
+            let engine = &*SHIPPED;
+            let opts = CheckOptions { lang: LangChoice::All, ..CheckOptions::default() };
+            let mut found: Vec<(String, usize, usize)> = engine
+                .explain(&text, &opts)
+                .into_iter()
+                .map(|f| (f.hit.rule.id.clone(), f.hit.start, f.hit.end))
+                .collect();
+            let norm = Normalized::new(&text, opts.max_chars);
+            let mut expected = Vec::new();
+            for (rule, compiled) in engine.rules.iter().zip(&engine.compiled) {
+                for m in compiled.regex.find_iter(norm.text()).filter(|m| !m.is_empty()) {
+                    let (start, end) = norm.original_span(m.start(), m.end());
+                    expected.push((rule.id.clone(), start, end));
+                }
+            }
+            found.sort();
+            expected.sort();
+            proptest::prop_assert_eq!(found, expected, "in {:?}", text);
+        }
+    }
+
     #[test]
     fn word_boundaries_are_ascii_so_the_fast_engine_always_runs() {
         let re = build_regex(r"\bcalme\b").unwrap();
