@@ -13,8 +13,8 @@ use std::ops::Range;
 
 /// Byte ranges of `text` that must not be matched, sorted and non-overlapping.
 pub fn masked_ranges(text: &str) -> Vec<Range<usize>> {
-    let mut starts = Starts::default();
-    masked_ranges_with(text, |bytes, from| starts.next(bytes, from))
+    let mut starts = Starts::new(text.as_bytes());
+    masked_ranges_with(text, |_, from| starts.next(from))
 }
 
 /// [`masked_ranges`], finding the next byte that may start markup with `next_start`.
@@ -103,32 +103,42 @@ fn masked_ranges_with(
 /// Where the next byte that may start masked markup is: `<`, `>` and `` ` `` for mentions,
 /// quotes and code, `:` and `.` for URLs. Two vectorized searches (`memchr` looks for at most
 /// three bytes at once), each remembering what it found until the scan passes it.
-#[derive(Default)]
-struct Starts {
-    /// The next `<`, `>` or `` ` `` at or after the last position asked, and the next `:` or
-    /// `.` (`None` before the first search; `Some(None)` when there is none left).
-    angle_tick: Option<Option<usize>>,
-    url: Option<Option<usize>>,
+struct Starts<'a> {
+    bytes: &'a [u8],
+    /// The next `<`, `>` or `` ` ``, and the next `:` or `.`, at or after the last position
+    /// asked (`bytes.len()` when there is none left).
+    angle_tick: usize,
+    url: usize,
 }
 
-impl Starts {
-    fn next(&mut self, bytes: &[u8], from: usize) -> Option<usize> {
-        let refresh = |found: &mut Option<Option<usize>>,
-                       search: &dyn Fn(&[u8]) -> Option<usize>| {
-            if found.is_none_or(|f| f.is_some_and(|p| p < from)) {
-                *found = Some(search(&bytes[from..]).map(|p| from + p));
-            }
-            found.flatten()
-        };
-        let a = refresh(&mut self.angle_tick, &|h| {
-            memchr::memchr3(b'<', b'>', b'`', h)
-        });
-        let u = refresh(&mut self.url, &|h| memchr::memchr2(b':', b'.', h));
-        match (a, u) {
-            (Some(a), Some(u)) => Some(a.min(u)),
-            (a, u) => a.or(u),
+impl<'a> Starts<'a> {
+    fn new(bytes: &'a [u8]) -> Starts<'a> {
+        Starts {
+            bytes,
+            angle_tick: next_angle_tick(bytes, 0),
+            url: next_url_punctuation(bytes, 0),
         }
     }
+
+    fn next(&mut self, from: usize) -> Option<usize> {
+        if self.angle_tick < from {
+            self.angle_tick = next_angle_tick(self.bytes, from);
+        }
+        if self.url < from {
+            self.url = next_url_punctuation(self.bytes, from);
+        }
+        Some(self.angle_tick.min(self.url)).filter(|&p| p < self.bytes.len())
+    }
+}
+
+/// The first `<`, `>` or `` ` `` at or after `from` (`bytes.len()` if none).
+fn next_angle_tick(bytes: &[u8], from: usize) -> usize {
+    memchr::memchr3(b'<', b'>', b'`', &bytes[from..]).map_or(bytes.len(), |p| from + p)
+}
+
+/// The first `:` or `.` at or after `from` (`bytes.len()` if none).
+fn next_url_punctuation(bytes: &[u8], from: usize) -> usize {
+    memchr::memchr2(b':', b'.', &bytes[from..]).map_or(bytes.len(), |p| from + p)
 }
 
 fn line_end(bytes: &[u8], from: usize) -> usize {
