@@ -302,8 +302,25 @@ impl Engine {
         prefilter.anchored.resize(literals.len(), Vec::new());
         prefilter.word_end = literals.iter().map(|l| l.word_end).collect();
         if !literals.is_empty() {
-            let automaton = LiteralDfa::new(&literals.iter().map(|l| &l.text).collect::<Vec<_>>())
-                .map_err(|e| vec![RuleError::new("rules", format!("prefilter could not be built: {e}; reduce the number of distinct phrase words"))])?;
+            // Ordinary text for the table's layout: the rules' examples and alternatives, read
+            // as the prefilter reads messages (only if the automaton gets a table).
+            let sample = rules
+                .iter()
+                .flat_map(|r| [&r.examples_flag, &r.examples_pass, &r.alternatives])
+                .flatten()
+                .map(|t| {
+                    let mut form = PrefilterForm::default();
+                    let n = Normalized::new(t, DEFAULT_MAX_CHARS);
+                    n.text()
+                        .bytes()
+                        .filter_map(|b| form.read(b))
+                        .collect::<Vec<u8>>()
+                });
+            let automaton = LiteralDfa::new(
+                &literals.iter().map(|l| &l.text).collect::<Vec<_>>(),
+                sample,
+            )
+            .map_err(|e| vec![RuleError::new("rules", format!("prefilter could not be built: {e}; reduce the number of distinct phrase words"))])?;
             prefilter.automaton = Some(automaton);
         }
         let by_id = rules
