@@ -308,14 +308,7 @@ impl Engine {
                 .iter()
                 .flat_map(|r| [&r.examples_flag, &r.examples_pass, &r.alternatives])
                 .flatten()
-                .map(|t| {
-                    let mut form = PrefilterForm::default();
-                    let n = Normalized::new(t, DEFAULT_MAX_CHARS);
-                    n.text()
-                        .bytes()
-                        .filter_map(|b| form.read(b))
-                        .collect::<Vec<u8>>()
-                });
+                .map(|t| prefilter_form(Normalized::new(t, DEFAULT_MAX_CHARS).text()));
             let automaton = LiteralDfa::new(
                 &literals.iter().map(|l| &l.text).collect::<Vec<_>>(),
                 sample,
