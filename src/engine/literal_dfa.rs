@@ -16,6 +16,12 @@
 //! hundred states a walk spends most of its steps in sit together at its start, in the fewest
 //! cache lines (BENCHMARKS.md, run 12: about 2 % faster than breadth-first numbering).
 //!
+//! The automaton reads messages in the prefilter form of its literals (see [`PrefilterForm`]:
+//! commas and hyphens read as spaces, a run of spaces as one). The table does that itself: a
+//! comma and a hyphen are in the space's byte class, and a space read right after a space
+//! stays in the same row, so a walk reads the message's bytes as they are (BENCHMARKS.md, run
+//! 13). Without a table, each byte goes through [`PrefilterForm`] first.
+//!
 //! An automaton with more than 65,536 states (rule sets several times the shipped one) or a
 //! table over 8 MiB gets no table: the walk reads the NFA, as it did before the
 //! table existed. Tables of 32-bit entries for those, whole or for their shallow states only,
@@ -55,10 +61,44 @@ struct Table {
     literals: Vec<u32>,
 }
 
+/// The form in which the prefilter reads both its literals and the text: commas and hyphens
+/// read as spaces, and a run of spaces as one. Phrases let words be separated by a space, a
+/// comma (with or without a space) or a hyphen, so a two-word literal has one form instead of
+/// four and the automaton is half the size. A literal found in a text is still found in the
+/// text's prefilter form.
+#[derive(Default)]
+pub(super) struct PrefilterForm {
+    after_space: bool,
+}
+
+impl PrefilterForm {
+    /// The byte to read in place of `b`, or `None` to skip it (a space after a space).
+    pub(super) fn read(&mut self, b: u8) -> Option<u8> {
+        let b = match b {
+            b',' | b'-' => b' ',
+            b => b,
+        };
+        let space = b == b' ';
+        if space && self.after_space {
+            return None;
+        }
+        self.after_space = space;
+        Some(b)
+    }
+}
+
+/// A literal in its prefilter form.
+pub(super) fn prefilter_form(text: &str) -> String {
+    let mut form = PrefilterForm::default();
+    let bytes: Vec<u8> = text.bytes().filter_map(|b| form.read(b)).collect();
+    // Only ASCII bytes were replaced or dropped: still UTF-8.
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 impl LiteralDfa {
-    /// The automaton of `literals` (each reported by its index), with a table if one fits.
-    /// `sample` is ordinary text in the form the walks will read: the table's rows are laid
-    /// out from the states it visits most to those it visits least.
+    /// The automaton of `literals` (each reported by its index; each in its prefilter form),
+    /// with a table if one fits. `sample` is ordinary text as the walks will read it: the
+    /// table's rows are laid out from the states it visits most to those it visits least.
     pub fn new<L: AsRef<[u8]>>(
         literals: &[L],
         sample: impl IntoIterator<Item = impl AsRef<[u8]>>,
@@ -92,17 +132,15 @@ impl LiteralDfa {
             })
     }
 
-    /// Reads `text` (bytes with their positions) from the start state and calls `found` with
-    /// the position and the literal (pattern id of the NFA) of every literal that ends there.
+    /// Reads `text`'s prefilter form from the start state and calls `found` with the position
+    /// in `text` and the literal (pattern id of the NFA) of every literal that ends there: the
+    /// position of the literal's last byte, or, for a literal that ends with a space, of any of
+    /// the run of spaces, commas and hyphens that space stands for.
     #[inline(always)]
-    pub fn walk(
-        &self,
-        text: impl Iterator<Item = (usize, u8)>,
-        mut found: impl FnMut(usize, usize),
-    ) {
+    pub fn walk(&self, text: &[u8], mut found: impl FnMut(usize, usize)) {
         if let Some(t) = &self.table {
             let mut row = 0;
-            for (i, b) in text {
+            for (i, &b) in text.iter().enumerate() {
                 row = usize::from(t.rows[t.column[usize::from(b)] as usize + row]);
                 if t.matches[row / 64] & (1 << (row % 64)) != 0 {
                     let lits = &t.literals
@@ -118,6 +156,11 @@ impl LiteralDfa {
         let mut sid = nfa
             .start_state(Anchored::No)
             .expect("the automaton supports unanchored searches");
+        let mut form = PrefilterForm::default();
+        let text = text
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &b)| form.read(b).map(|b| (i, b)));
         for (i, b) in text {
             sid = nfa.next_state(Anchored::No, sid, b);
             if nfa.is_special(sid) && nfa.is_match(sid) {
@@ -140,11 +183,16 @@ impl Table {
         // One byte standing for each class; class 0 stands for the bytes no literal uses.
         let mut representative = vec![None];
         for &b in alphabet {
+            debug_assert!(!matches!(b, b',' | b'-'), "literals are in prefilter form");
             if classes[usize::from(b)] == 0 {
                 classes[usize::from(b)] = u8::try_from(representative.len()).ok()?;
                 representative.push(Some(b));
             }
         }
+        // Commas and hyphens read as spaces.
+        let space = usize::from(classes[usize::from(b' ')]);
+        classes[usize::from(b',')] = classes[usize::from(b' ')];
+        classes[usize::from(b'-')] = classes[usize::from(b' ')];
         let stride = representative.len();
         let max_rows = (max_bytes / (stride * 2)).min(1 << 16);
         let start = nfa.start_state(Anchored::No).ok()?;
@@ -175,6 +223,19 @@ impl Table {
                 next_in_order.push(n);
             }
             at += 1;
+        }
+        // A space right after a space is skipped. Every state a space leads to, but the
+        // start, stands for text read up to a space: a second space leaves the walk there. A
+        // space that leads to the start shows that no literal starts with a space (or that
+        // prefix would be the state), so from the start a second space leads there again.
+        if space != 0 {
+            let after_space: Vec<usize> = (0..order.len())
+                .map(|s| usize::from(next_in_order[s * stride + space]))
+                .filter(|&t| t != 0)
+                .collect();
+            for t in after_space {
+                next_in_order[t * stride + space] = t as u16;
+            }
         }
         // How often the sample visits each state. A walk spends most of its steps in a few
         // hundred states and the rest in thousands: numbering the rows in that order puts the
@@ -232,18 +293,33 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Every (end, literal) pair a walk reports.
+    /// `text`'s prefilter form, and for each byte of `text` the position in it of the byte
+    /// read last (itself, or the space it was skipped after).
+    fn read(text: &[u8]) -> (Vec<u8>, Vec<usize>) {
+        let mut form = PrefilterForm::default();
+        let (mut out, mut at) = (Vec::new(), Vec::new());
+        for &b in text {
+            if let Some(b) = form.read(b) {
+                out.push(b);
+            }
+            at.push(out.len().saturating_sub(1));
+        }
+        (out, at)
+    }
+
+    /// Every (end, literal) pair a walk reports, the end as a position in the prefilter form.
     fn walk(dfa: &LiteralDfa, text: &[u8]) -> Vec<(usize, usize)> {
+        let at = read(text).1;
         let mut out = Vec::new();
-        dfa.walk(text.iter().copied().enumerate(), |i, lit| {
-            out.push((i, lit))
-        });
+        dfa.walk(text, |i, lit| out.push((at[i], lit)));
         out.sort_unstable();
+        out.dedup();
         out
     }
 
-    /// The same pairs, by comparing every literal at every position.
+    /// The same pairs, by comparing every literal at every position of the prefilter form.
     fn naive(literals: &[Vec<u8>], text: &[u8]) -> Vec<(usize, usize)> {
+        let text = read(text).0;
         let mut out = Vec::new();
         for (lit, l) in literals.iter().enumerate() {
             for end in l.len()..=text.len() {
@@ -281,7 +357,7 @@ mod tests {
             b"ressort".to_vec(),
             b"on r".to_vec(),
         ];
-        let text = b"pas de mon ressort, non \xc3\xa9 mon ressort";
+        let text = b"pas de mon ressort, non \xc3\xa9 mon - ressort,mon,  ressort";
         for max_bytes in [0, 200, MAX_TABLE_BYTES] {
             assert_eq!(build(&literals, max_bytes).table.is_some(), max_bytes > 200);
             assert_eq!(
@@ -291,19 +367,52 @@ mod tests {
         }
     }
 
+    #[test]
+    fn separators_have_one_prefilter_form() {
+        for text in [
+            "mon ressort",
+            "mon,ressort",
+            "mon, ressort",
+            "mon-ressort",
+            "mon , ressort",
+        ] {
+            assert_eq!(prefilter_form(text), "mon ressort", "{text}");
+        }
+        assert_eq!(prefilter_form("d'ici-là, ok"), "d'ici là ok");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_literal_of_a_text_stays_a_literal_of_its_prefilter_form(
+            text in "[a-c ,'é-]{0,24}", from in 0usize..25, len in 0usize..25,
+        ) {
+            // Any piece of a text (as the literals of its matches are)...
+            let chars: Vec<char> = text.chars().collect();
+            let from = from.min(chars.len());
+            let piece: String = chars[from..(from + len).min(chars.len())].iter().collect();
+            // ...is found in the text's prefilter form, read the way the automaton reads it.
+            let mut form = PrefilterForm::default();
+            let read: Vec<u8> = text.bytes().filter_map(|b| form.read(b)).collect();
+            let read = String::from_utf8(read).unwrap();
+            proptest::prop_assert!(read.contains(&prefilter_form(&piece)), "{read:?} {piece:?}");
+        }
+    }
+
     proptest! {
         /// With a table or without (too small a budget), a walk reports exactly the literals
-        /// that end at each byte, including over bytes no literal uses.
+        /// that end at each byte of the text's prefilter form, including over bytes no literal
+        /// uses.
         #[test]
         fn a_walk_reports_every_literal_where_it_ends(
-            literals in proptest::collection::vec("[abc' ]{1,6}", 1..30),
+            literals in proptest::collection::vec("[abc' ,-]{1,6}", 1..30),
             text in proptest::collection::vec(prop_oneof![
-                4 => proptest::sample::select(b"abc' ".to_vec()),
+                6 => proptest::sample::select(b"abc' ,-".to_vec()),
                 1 => any::<u8>(),
             ], 0..200),
             max_bytes in prop_oneof![Just(0usize), 0usize..2000, Just(MAX_TABLE_BYTES)],
         ) {
-            let literals: Vec<Vec<u8>> = literals.into_iter().map(String::into_bytes).collect();
+            let literals: Vec<Vec<u8>> =
+                literals.iter().map(|l| prefilter_form(l).into_bytes()).collect();
             let dfa = build(&literals, max_bytes);
             prop_assert_eq!(walk(&dfa, &text), naive(&literals, &text));
         }

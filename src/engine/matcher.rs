@@ -20,7 +20,7 @@ use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
 
 use super::error::RuleError;
 use super::lang::detect;
-use super::literal_dfa::LiteralDfa;
+use super::literal_dfa::{prefilter_form, LiteralDfa};
 use super::normalize::Normalized;
 use super::phrase::{self, Literal, MIN_LITERAL};
 use super::rule::{Kind, Lang, Rule};
@@ -115,10 +115,8 @@ struct Scratch {
     rules: Vec<Option<(Cache, Option<Cache>)>>,
     /// Checks since the caches' size was last compared with [`CACHE_BUDGET`].
     since_budget_check: u32,
-    /// The prefilter's work space: the literals found in the message, the same as a bit set
-    /// (all zero between checks), and the candidate rules.
-    found: Vec<u32>,
-    seen: Vec<u64>,
+    /// The prefilter's work space: the literals found in the message and the candidate rules.
+    found: Found,
     candidates: Vec<u32>,
     /// The message being checked, normalized (kept for its memory).
     norm: Normalized,
@@ -141,15 +139,74 @@ impl Scratch {
         }
     }
 
-    fn for_rule(&mut self, idx: usize, compiled: &CompiledRule) -> &mut (Cache, Option<Cache>) {
+    /// The literals found in the message, and the caches of rule `idx`.
+    fn for_rule(
+        &mut self,
+        idx: usize,
+        compiled: &CompiledRule,
+    ) -> (&Found, &mut Cache, &mut Option<Cache>) {
         if self.rules.len() <= idx {
             self.rules.resize_with(idx + 1, || None);
         }
-        self.rules[idx].get_or_insert_with(|| {
+        let (cache, unless) = self.rules[idx].get_or_insert_with(|| {
             (
                 compiled.regex.create_cache(),
                 compiled.unless.as_ref().map(Regex::create_cache),
             )
+        });
+        (&self.found, cache, unless)
+    }
+}
+
+/// The literals the prefilter found in the message being checked.
+#[derive(Default)]
+struct Found {
+    /// In order of discovery.
+    list: Vec<u32>,
+    /// The same as a bit set: only the bits of `list` are set.
+    set: Vec<u64>,
+    /// For each literal: where the last byte of its last occurrence is in the normalized text
+    /// (meaningful for the literals of `list` only).
+    last_end: Vec<u32>,
+}
+
+impl Found {
+    /// Forgets the previous message's literals, for a rule set of `literals` literals.
+    fn reset(&mut self, literals: usize) {
+        for &lit in &self.list {
+            self.set[lit as usize / 64] = 0;
+        }
+        self.list.clear();
+        self.set.resize(literals.div_ceil(64), 0);
+        self.last_end.resize(literals, 0);
+    }
+
+    /// Records literal `lit` ending with byte `i`.
+    #[inline(always)]
+    fn add(&mut self, lit: usize, i: usize) {
+        self.last_end[lit] = i as u32;
+        let (word, bit) = (lit / 64, 1u64 << (lit % 64));
+        if self.set[word] & bit == 0 {
+            self.set[word] |= bit;
+            self.list.push(lit as u32);
+        }
+    }
+
+    #[inline(always)]
+    fn has(&self, lit: u32) -> bool {
+        self.set[lit as usize / 64] & (1u64 << (lit % 64)) != 0
+    }
+}
+
+impl Prefilter {
+    /// Whether an anchor literal of one of `rule`'s requirements was found ending at byte
+    /// `from` of the normalized text or after.
+    fn anchor_ends_from(&self, found: &Found, rule: u32, from: usize) -> bool {
+        found.list.iter().any(|&lit| {
+            found.last_end[lit as usize] as usize >= from
+                && self.anchored[lit as usize]
+                    .iter()
+                    .any(|&req| self.requirements[req as usize].rule == rule)
         })
     }
 }
@@ -171,7 +228,8 @@ struct Prefilter {
     /// For each literal: the requirements anchored on it.
     anchored: Vec<Vec<u32>>,
     requirements: Vec<Requirement>,
-    /// Rules with a phrase or pattern that has no usable literal: always candidates.
+    /// Rules with a phrase or pattern that has no usable literal: always candidates (in
+    /// order).
     always: Vec<u32>,
 }
 
@@ -302,13 +360,13 @@ impl Engine {
         prefilter.anchored.resize(literals.len(), Vec::new());
         prefilter.word_end = literals.iter().map(|l| l.word_end).collect();
         if !literals.is_empty() {
-            // Ordinary text for the table's layout: the rules' examples and alternatives, read
-            // as the prefilter reads messages (only if the automaton gets a table).
+            // Ordinary text for the table's layout: the rules' examples and alternatives,
+            // normalized (only if the automaton gets a table).
             let sample = rules
                 .iter()
                 .flat_map(|r| [&r.examples_flag, &r.examples_pass, &r.alternatives])
                 .flatten()
-                .map(|t| prefilter_form(Normalized::new(t, DEFAULT_MAX_CHARS).text()));
+                .map(|t| Normalized::new(t, DEFAULT_MAX_CHARS).text().to_owned());
             let automaton = LiteralDfa::new(
                 &literals.iter().map(|l| &l.text).collect::<Vec<_>>(),
                 sample,
@@ -401,11 +459,19 @@ impl Engine {
                 suppressed = Some(Suppressed::Disabled);
             }
             let compiled = &self.compiled[idx as usize];
-            let (cache, unless_cache) = scratch.for_rule(idx as usize, compiled);
+            let always = self.prefilter.always.binary_search(&idx).is_ok();
+            let (found, cache, unless_cache) = scratch.for_rule(idx as usize, compiled);
             let mut matches = Searcher::new(Input::new(ntext));
-            while let Some(m) =
-                matches.advance(|input| Ok(compiled.regex.search_with(cache, input)))
-            {
+            let mut may_match = true;
+            while may_match {
+                let Some(m) = matches.advance(|input| Ok(compiled.regex.search_with(cache, input)))
+                else {
+                    break;
+                };
+                // Another match would start at or after this one's end and hold the anchor
+                // literal of one of the rule's requirements: search again only if one was
+                // found there.
+                may_match = always || self.prefilter.anchor_ends_from(found, idx, m.end());
                 if m.start() == m.end() {
                     continue;
                 }
@@ -510,12 +576,8 @@ impl Engine {
         out.extend_from_slice(&pf.always);
         if let Some(automaton) = &pf.automaton {
             let bytes = ntext.as_bytes();
-            // Every literal found, in order of discovery, and the same as a set. The set is
-            // left empty for the next check by clearing only the bits found.
             let found = &mut scratch.found;
-            let seen = &mut scratch.seen;
-            found.clear();
-            seen.resize(pf.word_end.len().div_ceil(64), 0);
+            found.reset(pf.word_end.len());
             // Records a literal ending at byte `i`.
             let found_at = |i: usize, lit: usize| {
                 // A literal that ends a word of the phrase must end a word of the text.
@@ -526,30 +588,16 @@ impl Engine {
                 {
                     return;
                 }
-                let (word, bit) = (lit / 64, 1u64 << (lit % 64));
-                if seen[word] & bit == 0 {
-                    seen[word] |= bit;
-                    found.push(lit as u32);
-                }
+                found.add(lit, i);
             };
-            // The automaton reads the text in its prefilter form, like its literals.
-            let mut form = PrefilterForm::default();
-            let text = bytes
-                .iter()
-                .enumerate()
-                .filter_map(|(i, &b)| form.read(b).map(|b| (i, b)));
-            automaton.walk(text, found_at);
-            let has = |l: u32| seen[l as usize / 64] & (1u64 << (l % 64)) != 0;
-            for &lit in found.iter() {
+            automaton.walk(bytes, found_at);
+            for &lit in &found.list {
                 for &req in &pf.anchored[lit as usize] {
                     let req = &pf.requirements[req as usize];
-                    if req.groups.iter().all(|g| g.iter().any(|&l| has(l))) {
+                    if req.groups.iter().all(|g| g.iter().any(|&l| found.has(l))) {
                         out.push(req.rule);
                     }
                 }
-            }
-            for &lit in found.iter() {
-                seen[lit as usize / 64] = 0;
             }
         }
         out.sort_unstable();
@@ -571,40 +619,6 @@ impl Engine {
             f.hit.rule.id == rule && matches!(f.suppressed, None | Some(Suppressed::Overlap(_)))
         })
     }
-}
-
-/// The form in which the prefilter reads both its literals and the text: commas and hyphens
-/// read as spaces, and a run of spaces as one. Phrases let words be separated by a space, a
-/// comma (with or without a space) or a hyphen, so a two-word literal has one form instead of
-/// four and the automaton is half the size. A literal found in a text is still found in the
-/// text's prefilter form.
-#[derive(Default)]
-struct PrefilterForm {
-    after_space: bool,
-}
-
-impl PrefilterForm {
-    /// The byte to read in place of `b`, or `None` to skip it (a space after a space).
-    fn read(&mut self, b: u8) -> Option<u8> {
-        let b = match b {
-            b',' | b'-' => b' ',
-            b => b,
-        };
-        let space = b == b' ';
-        if space && self.after_space {
-            return None;
-        }
-        self.after_space = space;
-        Some(b)
-    }
-}
-
-/// A literal in its prefilter form.
-fn prefilter_form(text: &str) -> String {
-    let mut form = PrefilterForm::default();
-    let bytes: Vec<u8> = text.bytes().filter_map(|b| form.read(b)).collect();
-    // Only ASCII bytes were replaced or dropped: still UTF-8.
-    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// Most heap the regex caches of the pooled [`Scratch`] may keep. Each lazy DFA grows as
@@ -775,37 +789,6 @@ mod tests {
         // Nothing long enough is required: the rule is tried on every message.
         assert_eq!(texts(r"\bp+f{2,}\b"), None);
         assert_eq!(texts(r"(?:ab|cde)"), None);
-    }
-
-    #[test]
-    fn separators_have_one_prefilter_form() {
-        for text in [
-            "mon ressort",
-            "mon,ressort",
-            "mon, ressort",
-            "mon-ressort",
-            "mon , ressort",
-        ] {
-            assert_eq!(prefilter_form(text), "mon ressort", "{text}");
-        }
-        assert_eq!(prefilter_form("d'ici-là, ok"), "d'ici là ok");
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn a_literal_of_a_text_stays_a_literal_of_its_prefilter_form(
-            text in "[a-c ,'é-]{0,24}", from in 0usize..25, len in 0usize..25,
-        ) {
-            // Any piece of a text (as the literals of its matches are)...
-            let chars: Vec<char> = text.chars().collect();
-            let from = from.min(chars.len());
-            let piece: String = chars[from..(from + len).min(chars.len())].iter().collect();
-            // ...is found in the text's prefilter form, read the way the automaton reads it.
-            let mut form = PrefilterForm::default();
-            let read: Vec<u8> = text.bytes().filter_map(|b| form.read(b)).collect();
-            let read = String::from_utf8(read).unwrap();
-            proptest::prop_assert!(read.contains(&prefilter_form(&piece)), "{read:?} {piece:?}");
-        }
     }
 
     /// The shipped rules, compiled once for the tests below.
