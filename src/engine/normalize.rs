@@ -88,8 +88,8 @@ impl Normalized {
                     let kept = chunk
                         .iter()
                         .fold(true, |ok, &b| ok & (RUN[usize::from(b)] != 0));
-                    let x = u64::from_le_bytes(chunk) ^ u64::from_ne_bytes([b' '; 8]);
-                    const LOW: u64 = u64::from_ne_bytes([0x7F; 8]);
+                    let x = u64::from_le_bytes(chunk) ^ u64::from_le_bytes([b' '; 8]);
+                    const LOW: u64 = u64::from_le_bytes([0x7F; 8]);
                     let spaces = !(((x & LOW) + LOW) | x | LOW);
                     let space_before = (spaces << 8) | u64::from(prev == 0) << 7;
                     if !kept || spaces & space_before != 0 {
