@@ -96,6 +96,9 @@ pub struct Finding {
 
 struct CompiledRule {
     regex: Regex,
+    /// The most bytes a match of `regex` can span, when that is bounded (no gap, no word
+    /// prefix, no unbounded repetition).
+    max_len: Option<usize>,
     unless: Option<Regex>,
 }
 
@@ -165,8 +168,9 @@ struct Found {
     list: Vec<u32>,
     /// The same as a bit set: only the bits of `list` are set.
     set: Vec<u64>,
-    /// For each literal: where the last byte of its last occurrence is in the normalized text
-    /// (meaningful for the literals of `list` only).
+    /// For each literal: where the last byte of its first and of its last occurrence are in
+    /// the normalized text (meaningful for the literals of `list` only).
+    first_end: Vec<u32>,
     last_end: Vec<u32>,
 }
 
@@ -178,6 +182,7 @@ impl Found {
         }
         self.list.clear();
         self.set.resize(literals.div_ceil(64), 0);
+        self.first_end.resize(literals, 0);
         self.last_end.resize(literals, 0);
     }
 
@@ -189,6 +194,7 @@ impl Found {
         if self.set[word] & bit == 0 {
             self.set[word] |= bit;
             self.list.push(lit as u32);
+            self.first_end[lit] = i as u32;
         }
     }
 
@@ -198,16 +204,41 @@ impl Found {
     }
 }
 
+/// Where the anchor literals of a rule's requirements were found in the normalized text.
+/// Every match of the rule holds one of their occurrences.
+#[derive(Clone, Copy)]
+struct Anchors {
+    /// The last byte of the first occurrence of any of them: a match ends after it.
+    first_end: usize,
+    /// The latest any occurrence of them can start: a match starts at or before it.
+    last_start: usize,
+}
+
 impl Prefilter {
-    /// Whether an anchor literal of one of `rule`'s requirements was found ending at byte
-    /// `from` of the normalized text or after.
-    fn anchor_ends_from(&self, found: &Found, rule: u32, from: usize) -> bool {
-        found.list.iter().any(|&lit| {
-            found.last_end[lit as usize] as usize >= from
-                && self.anchored[lit as usize]
-                    .iter()
-                    .any(|&req| self.requirements[req as usize].rule == rule)
-        })
+    /// Where the anchor literals of `rule`'s requirements were found, if any was.
+    fn anchors(&self, found: &Found, rule: u32) -> Option<Anchors> {
+        let mut anchors: Option<Anchors> = None;
+        for &lit in &found.list {
+            let lit = lit as usize;
+            let anchors_rule = self.anchored[lit]
+                .iter()
+                .any(|&req| self.requirements[req as usize].rule == rule);
+            if anchors_rule {
+                let first_end = found.first_end[lit] as usize;
+                let last_start = (found.last_end[lit] + 1 - self.len[lit]) as usize;
+                anchors = Some(match anchors {
+                    None => Anchors {
+                        first_end,
+                        last_start,
+                    },
+                    Some(a) => Anchors {
+                        first_end: a.first_end.min(first_end),
+                        last_start: a.last_start.max(last_start),
+                    },
+                });
+            }
+        }
+        anchors
     }
 }
 
@@ -225,6 +256,9 @@ struct Prefilter {
     automaton: Option<LiteralDfa>,
     /// For each literal: whether it must end a word of the text.
     word_end: Vec<bool>,
+    /// For each literal: its length in bytes. An occurrence in the text is at least as long
+    /// (the text may have ", " or " - " where the literal has a space).
+    len: Vec<u32>,
     /// For each literal: the requirements anchored on it.
     anchored: Vec<Vec<u32>>,
     requirements: Vec<Requirement>,
@@ -302,11 +336,15 @@ impl Engine {
                 .collect();
             let unless = match unless_sources {
                 Ok(u) if u.is_empty() => Ok(None),
-                Ok(u) => build_regex(&u.join("|")).map(Some),
+                Ok(u) => build_regex(&u.join("|")).map(|(regex, _)| Some(regex)),
                 Err(e) => Err(e.0),
             };
             match (regex, unless) {
-                (Ok(regex), Ok(unless)) => compiled.push(CompiledRule { regex, unless }),
+                (Ok((regex, max_len)), Ok(unless)) => compiled.push(CompiledRule {
+                    regex,
+                    max_len,
+                    unless,
+                }),
                 (Err(e), _) => errors.push(err("phrases", e)),
                 (_, Err(e)) => errors.push(err("unless", e)),
             }
@@ -359,6 +397,7 @@ impl Engine {
         }
         prefilter.anchored.resize(literals.len(), Vec::new());
         prefilter.word_end = literals.iter().map(|l| l.word_end).collect();
+        prefilter.len = literals.iter().map(|l| l.text.len() as u32).collect();
         if !literals.is_empty() {
             // Ordinary text for the table's layout: the rules' examples and alternatives,
             // normalized (only if the automaton gets a table).
@@ -412,20 +451,36 @@ impl Engine {
     }
 
     /// The coaching for a message: resolved hits, sorted by position.
+    // Never inlined: the profiling commands of BENCHMARKS.md measure this function.
+    #[inline(never)]
     pub fn check(&self, text: &str, opts: &CheckOptions) -> Vec<Hit> {
-        self.scan(text, opts, false)
-            .into_iter()
-            .filter(|f| f.suppressed.is_none())
-            .map(|f| f.hit)
-            .collect()
+        let mut hits = self.scan(text, opts, None);
+        hits.sort_by_key(|h| (h.start, h.end));
+        hits
     }
 
     /// Like [`Engine::check`], but also returns the matches that were not coached and why.
     pub fn explain(&self, text: &str, opts: &CheckOptions) -> Vec<Finding> {
-        self.scan(text, opts, true)
+        let mut why = Vec::new();
+        let hits = self.scan(text, opts, Some(&mut why));
+        let mut findings: Vec<Finding> = hits
+            .into_iter()
+            .zip(why)
+            .map(|(hit, suppressed)| Finding { hit, suppressed })
+            .collect();
+        findings.sort_by_key(|f| (f.hit.start, f.hit.end));
+        findings
     }
 
-    fn scan(&self, text: &str, opts: &CheckOptions, explain: bool) -> Vec<Finding> {
+    /// The matches in `text`, with their suggestions. With `why`, every match, and in `why`
+    /// the reason each one is not coached (`None` when it is); without, the coached ones only.
+    fn scan(
+        &self,
+        text: &str,
+        opts: &CheckOptions,
+        mut why: Option<&mut Vec<Option<Suppressed>>>,
+    ) -> Vec<Hit> {
+        let explain = why.is_some();
         let mut scratch = self.take_scratch();
         let mut norm = std::mem::take(&mut scratch.norm);
         norm.reset(text, opts.max_chars);
@@ -441,7 +496,7 @@ impl Engine {
             LangChoice::Only(l) => Some(l),
             LangChoice::All => None,
         };
-        let mut findings = Vec::new();
+        let mut hits = Vec::new();
         let candidates = std::mem::take(&mut scratch.candidates);
         for &idx in &candidates {
             let rule = &self.rules[idx as usize];
@@ -461,17 +516,30 @@ impl Engine {
             let compiled = &self.compiled[idx as usize];
             let always = self.prefilter.always.binary_search(&idx).is_ok();
             let (found, cache, unless_cache) = scratch.for_rule(idx as usize, compiled);
-            let mut matches = Searcher::new(Input::new(ntext));
+            // Every match of a rule that is not always tried holds an occurrence of an anchor
+            // literal of one of its requirements. A regex whose matches are at most `len` bytes
+            // long is searched only within their reach.
+            let anchors = if always {
+                None
+            } else {
+                self.prefilter.anchors(found, idx)
+            };
+            let span = match (anchors, compiled.max_len) {
+                (Some(a), Some(len)) => {
+                    (a.first_end + 1).saturating_sub(len)..ntext.len().min(a.last_start + len)
+                }
+                _ => 0..ntext.len(),
+            };
+            let mut matches = Searcher::new(Input::new(ntext).span(span));
             let mut may_match = true;
             while may_match {
                 let Some(m) = matches.advance(|input| Ok(compiled.regex.search_with(cache, input)))
                 else {
                     break;
                 };
-                // Another match would start at or after this one's end and hold the anchor
-                // literal of one of the rule's requirements: search again only if one was
-                // found there.
-                may_match = always || self.prefilter.anchor_ends_from(found, idx, m.end());
+                // Another match would start at or after this one's end and hold an occurrence
+                // of an anchor literal: search again only if one can start there or later.
+                may_match = anchors.is_none_or(|a| a.last_start >= m.end());
                 if m.start() == m.end() {
                     continue;
                 }
@@ -489,32 +557,42 @@ impl Engine {
                     }
                 }
                 let (start, end) = norm.original_span(m.start(), m.end());
-                findings.push(Finding {
-                    hit: Hit {
-                        rule: Arc::clone(rule),
-                        start,
-                        end,
-                        snippet: text[start..end].to_string(),
-                        alternatives: Vec::new(),
-                        rewrite: None,
-                    },
-                    suppressed,
+                hits.push(Hit {
+                    rule: Arc::clone(rule),
+                    start,
+                    end,
+                    snippet: text[start..end].to_string(),
+                    alternatives: Vec::new(),
+                    rewrite: None,
                 });
+                if let Some(why) = why.as_deref_mut() {
+                    why.push(suppressed);
+                }
             }
         }
-        resolve_overlaps(&mut findings);
-        if !explain {
-            // Only the coached hits get suggestions.
-            findings.retain(|f| f.suppressed.is_none());
+        let coached = |i: usize| why.as_ref().is_none_or(|why| why[i].is_none());
+        let mut covered = covered_hits(&hits, coached);
+        match why {
+            Some(why) => {
+                for (i, by) in covered {
+                    why[i] = Some(Suppressed::Overlap(hits[by].rule.id.clone()));
+                }
+            }
+            // Only the coached hits are kept (and get suggestions).
+            None => {
+                covered.sort_unstable_by(|a, b| b.cmp(a));
+                for (i, _) in covered {
+                    hits.remove(i);
+                }
+            }
         }
-        for f in &mut findings {
-            suggest::fill(&mut f.hit, text, ntext);
+        for hit in &mut hits {
+            suggest::fill(hit, text, ntext);
         }
         scratch.candidates = candidates;
         scratch.norm = norm;
         self.put_scratch(scratch);
-        findings.sort_by_key(|f| (f.hit.start, f.hit.end));
-        findings
+        hits
     }
 
     /// Heap bytes held by the prefilter's automaton (for diagnostics).
@@ -641,8 +719,8 @@ const HYBRID_CACHE: usize = 256 * 1024;
 /// work. Only the overall match span is kept (no captures). Word boundaries (`\b`) are ASCII
 /// ones: the text is folded, so its letters are ASCII letters, and an ASCII boundary keeps the
 /// fast lazy DFA on every message (a Unicode one sends messages with emoji or other scripts to
-/// a slower engine).
-fn build_regex(source: &str) -> Result<Regex, String> {
+/// a slower engine). Also returns the most bytes a match can span, when that is bounded.
+fn build_regex(source: &str) -> Result<(Regex, Option<usize>), String> {
     let hir = regex_syntax::ParserBuilder::new()
         .build()
         .parse(source)
@@ -652,9 +730,11 @@ fn build_regex(source: &str) -> Result<Regex, String> {
         .which_captures(WhichCaptures::Implicit)
         .nfa_size_limit(Some(PATTERN_SIZE_LIMIT * 8))
         .hybrid_cache_capacity(HYBRID_CACHE);
+    let max_len = hir.properties().maximum_len();
     Regex::builder()
         .configure(config)
         .build_from_hir(&ascii_word_boundaries(&hir))
+        .map(|regex| (regex, max_len))
         .map_err(|e| match e.size_limit() {
             Some(limit) => format!("the rule's phrases compile to more than {limit} bytes; split the rule or use fewer optional words"),
             None => format!("does not compile: {}", e.to_string().replace('\n', " ")),
@@ -733,12 +813,17 @@ fn required_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     })
 }
 
-/// Among coached findings of the same kind, overlapping spans keep only the strongest
-/// (more severe, then longer, then earlier); the others are marked `Overlap`.
-fn resolve_overlaps(findings: &mut [Finding]) {
-    let mut order: Vec<usize> = (0..findings.len()).collect();
+/// Among the coached hits (`coached(i)` for `hits[i]`) of the same kind, overlapping spans
+/// keep only the strongest (more severe, then longer, then earlier). Returns the others, each
+/// with the hit that covers it.
+fn covered_hits(hits: &[Hit], coached: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
+    let mut covered = Vec::new();
+    if hits.len() < 2 {
+        return covered; // most messages: nothing to compare (and nothing allocated)
+    }
+    let mut order: Vec<usize> = (0..hits.len()).filter(|&i| coached(i)).collect();
     order.sort_by_key(|&i| {
-        let h = &findings[i].hit;
+        let h = &hits[i];
         (
             std::cmp::Reverse(h.rule.severity),
             std::cmp::Reverse(h.end - h.start),
@@ -747,22 +832,17 @@ fn resolve_overlaps(findings: &mut [Finding]) {
     });
     let mut kept: Vec<usize> = Vec::new();
     for i in order {
-        if findings[i].suppressed.is_some() {
-            continue;
-        }
-        let h = &findings[i].hit;
+        let h = &hits[i];
         let cover = kept.iter().find(|&&k| {
-            let o = &findings[k].hit;
+            let o = &hits[k];
             o.rule.kind == h.rule.kind && o.start < h.end && h.start < o.end
         });
         match cover {
-            Some(&k) => {
-                let by = findings[k].hit.rule.id.clone();
-                findings[i].suppressed = Some(Suppressed::Overlap(by));
-            }
+            Some(&k) => covered.push((i, k)),
             None => kept.push(i),
         }
     }
+    covered
 }
 
 impl Hit {
@@ -847,8 +927,104 @@ mod tests {
     }
 
     #[test]
+    fn a_match_right_after_another_is_found() {
+        // A raw pattern has no word boundary of its own, so two matches can touch: the
+        // second one's literal then starts exactly where the first match ends.
+        let text = r#"
+[[rule]]
+id = "fr-pfff"
+severity = "info"
+patterns = ["pfff"]
+why = "Un soupir écrit se lit comme de l'agacement."
+alternatives = ["Je regarde cela.", "Je m'en occupe."]
+examples.flag = ["pfff", "pfff encore", "bon pfff"]
+examples.pass = ["ok", "pff", "d'accord"]
+"#;
+        let spans: Vec<(usize, usize)> = engine_of("dismissive", text)
+            .check("pfffpfff", &CheckOptions::default())
+            .iter()
+            .map(|h| (h.start, h.end))
+            .collect();
+        assert_eq!(spans, [(0, 4), (4, 8)]);
+    }
+
+    /// An engine of the French rules in `text`, as if read from `rules/fr/<category>.toml`.
+    fn engine_of(category: &str, text: &str) -> Engine {
+        let source = super::super::RuleSource {
+            path: format!("rules/fr/{category}.toml").into(),
+            text: text.into(),
+            lang: Some(Lang::Fr),
+        };
+        super::super::build_strict(&[source]).expect("the test rules are valid")
+    }
+
+    #[test]
+    fn overlapping_hits_of_one_kind_coach_once() {
+        let text = r#"
+[[rule]]
+id = "fr-rayon"
+severity = "alert"
+phrases = ["ce n'est pas mon rayon"]
+why = "Le client veut une solution, pas un renvoi."
+alternatives = ["Je m'en occupe.", "Je transmets et je suis le dossier."]
+examples.flag = ["ce n'est pas mon rayon", "c'est pas mon rayon", "ce n'est pas mon rayon, désolé"]
+examples.pass = ["mon rayon de soleil", "c'est mon rayon", "au rayon frais"]
+
+[[rule]]
+id = "fr-pas-mon"
+severity = "warning"
+phrases = ["pas mon rayon"]
+why = "Le client veut une solution, pas un renvoi."
+alternatives = ["Je regarde cela pour vous.", "Je m'en charge."]
+examples.flag = ["pas mon rayon", "vraiment pas mon rayon", "pas mon rayon du tout"]
+examples.pass = ["mon rayon de soleil", "c'est mon rayon", "au rayon frais"]
+
+[[rule]]
+id = "fr-prend-en-main"
+category = "solution"
+severity = "info"
+kind = "praise"
+phrases = ["pas mon rayon mais je m'en occupe"]
+why = "Prendre le dossier en main rassure le client."
+examples.flag = ["pas mon rayon mais je m'en occupe", "c'est pas mon rayon mais je m'en occupe", "pas mon rayon mais je m'en occupe tout de suite"]
+examples.pass = ["je m'en occupe", "mon rayon", "c'est mon rayon"]
+"#;
+        let engine = engine_of("ownership", text);
+        let message = "Ce n'est pas mon rayon mais je m'en occupe.";
+        let ids =
+            |hits: Vec<Hit>| -> Vec<String> { hits.iter().map(|h| h.rule.id.clone()).collect() };
+        // The alert covers the warning's words; the praise is of the other kind and stays.
+        assert_eq!(
+            ids(engine.check(message, &CheckOptions::default())),
+            ["fr-rayon", "fr-prend-en-main"]
+        );
+        assert_eq!(
+            ids(engine.check("c'est pas mon rayon", &CheckOptions::default())),
+            ["fr-rayon"]
+        );
+        let twice = "c'est pas mon rayon, ce n'est pas mon rayon";
+        assert_eq!(
+            ids(engine.check(twice, &CheckOptions::default())),
+            ["fr-rayon", "fr-rayon"]
+        );
+        let findings = engine.explain(message, &CheckOptions::default());
+        let warning = findings
+            .iter()
+            .find(|f| f.hit.rule.id == "fr-pas-mon")
+            .unwrap();
+        assert_eq!(
+            warning.suppressed,
+            Some(Suppressed::Overlap("fr-rayon".into()))
+        );
+        assert!(
+            !warning.hit.alternatives.is_empty(),
+            "explained findings get suggestions too"
+        );
+    }
+
+    #[test]
     fn word_boundaries_are_ascii_so_the_fast_engine_always_runs() {
-        let re = build_regex(r"\bcalme\b").unwrap();
+        let (re, _) = build_regex(r"\bcalme\b").unwrap();
         assert!(re.is_match("du calme 🙂"));
         assert!(re.is_match("calme!"));
         assert!(!re.is_match("calmement"));
