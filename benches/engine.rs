@@ -14,6 +14,9 @@
 //!   own regex and run over the normalized text of every message, no prefilter, no language
 //!   filter.
 //!
+//! `long`: the shipped rules on long messages, each made of 40 corpus messages in a row
+//! (12 messages of about 3,500 bytes; pasted logs, long write-ups), counted per message.
+//!
 //! `cargo bench --bench engine` (about 2 minutes after the release build). Each benchmark
 //! reports `thrpt` in elements (messages) per second. `TACT_BENCH_SHIPPED_ONLY=1` skips building
 //! the 10x and 100x sets (for profiling the shipped set alone, e.g. under `perf record`).
@@ -855,6 +858,9 @@ fn benches(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    let long: Vec<String> = messages.chunks(40).map(|c| c.join(" ")).collect();
+    group.throughput(Throughput::Elements(long.len() as u64));
+    group.bench_function("long", |b| b.iter(|| check_all(&shipped, &long, &opts)));
     group.finish();
 }
 
