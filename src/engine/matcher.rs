@@ -225,7 +225,9 @@ impl Prefilter {
                 .any(|&req| self.requirements[req as usize].rule == rule);
             if anchors_rule {
                 let first_end = found.first_end[lit] as usize;
-                let last_start = (found.last_end[lit] + 1 - self.len[lit]) as usize;
+                // An occurrence is at least as long as its literal: saturating only rules out a
+                // panic.
+                let last_start = (found.last_end[lit] + 1).saturating_sub(self.len[lit]) as usize;
                 anchors = Some(match anchors {
                     None => Anchors {
                         first_end,
