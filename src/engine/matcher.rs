@@ -952,11 +952,8 @@ examples.pass = ["ok", "pff", "d'accord"]
 
     /// An engine of the French rules in `text`, as if read from `rules/fr/<category>.toml`.
     fn engine_of(category: &str, text: &str) -> Engine {
-        let source = super::super::RuleSource {
-            path: format!("rules/fr/{category}.toml").into(),
-            text: text.into(),
-            lang: Some(Lang::Fr),
-        };
+        let source =
+            super::super::ruleset::french_source(&format!("rules/fr/{category}.toml"), text);
         super::super::build_strict(&[source]).expect("the test rules are valid")
     }
 

@@ -198,17 +198,21 @@ pub fn example_results(engine: &Engine) -> Vec<ExampleResult> {
     out
 }
 
+/// A French rule file read from `path` with contents `text` (for tests).
+#[cfg(test)]
+pub(crate) fn french_source(path: &str, text: &str) -> RuleSource {
+    RuleSource {
+        path: PathBuf::from(path),
+        text: text.to_string(),
+        lang: Some(Lang::Fr),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn source(path: &str, text: &str) -> RuleSource {
-        RuleSource {
-            path: PathBuf::from(path),
-            text: text.to_string(),
-            lang: Some(Lang::Fr),
-        }
-    }
+    use super::french_source as source;
 
     const RESSORT: &str = r#"
 [[rule]]
