@@ -114,15 +114,23 @@ struct CompiledRule {
 /// concurrent check pays for building the automaton states it needs.
 #[derive(Default)]
 struct Scratch {
-    /// Per rule: the caches of its regex and of its `unless` regex.
-    rules: Vec<Option<(Cache, Option<Cache>)>>,
+    /// Per rule: the caches of its regex and of its `unless` regex, once the rule is tried.
+    /// Boxed: the caches of a regex take 1.4 KB before any search, and most rules of a large
+    /// set are never tried (the 16,700 rules of the 100x bench set would take 47 MB inline).
+    rules: Vec<Option<Box<RuleCaches>>>,
     /// Checks since the caches' size was last compared with [`CACHE_BUDGET`].
     since_budget_check: u32,
     /// The prefilter's work space: the literals found in the message and the candidate rules.
     found: Found,
-    candidates: Vec<u32>,
+    candidates: Vec<Candidate>,
     /// The message being checked, normalized (kept for its memory).
     norm: Normalized,
+}
+
+/// The caches of one rule's regexes.
+struct RuleCaches {
+    regex: Cache,
+    unless: Option<Cache>,
 }
 
 impl Scratch {
@@ -131,7 +139,11 @@ impl Scratch {
         self.rules
             .iter()
             .flatten()
-            .map(|(c, u)| c.memory_usage() + u.as_ref().map_or(0, Cache::memory_usage))
+            .map(|c| {
+                std::mem::size_of::<RuleCaches>()
+                    + c.regex.memory_usage()
+                    + c.unless.as_ref().map_or(0, Cache::memory_usage)
+            })
             .sum()
     }
 
@@ -142,22 +154,22 @@ impl Scratch {
         }
     }
 
-    /// The literals found in the message, and the caches of rule `idx`.
+    /// The caches of rule `idx`.
     fn for_rule(
         &mut self,
         idx: usize,
         compiled: &CompiledRule,
-    ) -> (&Found, &mut Cache, &mut Option<Cache>) {
+    ) -> (&mut Cache, &mut Option<Cache>) {
         if self.rules.len() <= idx {
             self.rules.resize_with(idx + 1, || None);
         }
-        let (cache, unless) = self.rules[idx].get_or_insert_with(|| {
-            (
-                compiled.regex.create_cache(),
-                compiled.unless.as_ref().map(Regex::create_cache),
-            )
+        let caches = self.rules[idx].get_or_insert_with(|| {
+            Box::new(RuleCaches {
+                regex: compiled.regex.create_cache(),
+                unless: compiled.unless.as_ref().map(Regex::create_cache),
+            })
         });
-        (&self.found, cache, unless)
+        (&mut caches.regex, &mut caches.unless)
     }
 }
 
@@ -169,9 +181,9 @@ struct Found {
     /// The same as a bit set: only the bits of `list` are set.
     set: Vec<u64>,
     /// For each literal: where the last byte of its first and of its last occurrence are in
-    /// the normalized text (meaningful for the literals of `list` only).
-    first_end: Vec<u32>,
-    last_end: Vec<u32>,
+    /// the normalized text (meaningful for the literals of `list` only). Side by side: one
+    /// cache line for both.
+    ends: Vec<[u32; 2]>,
 }
 
 impl Found {
@@ -182,19 +194,19 @@ impl Found {
         }
         self.list.clear();
         self.set.resize(literals.div_ceil(64), 0);
-        self.first_end.resize(literals, 0);
-        self.last_end.resize(literals, 0);
+        self.ends.resize(literals, [0; 2]);
     }
 
     /// Records literal `lit` ending with byte `i`.
     #[inline(always)]
     fn add(&mut self, lit: usize, i: usize) {
-        self.last_end[lit] = i as u32;
         let (word, bit) = (lit / 64, 1u64 << (lit % 64));
         if self.set[word] & bit == 0 {
             self.set[word] |= bit;
             self.list.push(lit as u32);
-            self.first_end[lit] = i as u32;
+            self.ends[lit] = [i as u32; 2];
+        } else {
+            self.ends[lit][1] = i as u32;
         }
     }
 
@@ -204,7 +216,7 @@ impl Found {
     }
 }
 
-/// Where the anchor literals of a rule's requirements were found in the normalized text.
+/// Where the anchor literals of a rule's met requirements were found in the normalized text.
 /// Every match of the rule holds one of their occurrences.
 #[derive(Clone, Copy)]
 struct Anchors {
@@ -214,40 +226,48 @@ struct Anchors {
     last_start: usize,
 }
 
-impl Prefilter {
-    /// Where the anchor literals of `rule`'s requirements were found, if any was.
-    fn anchors(&self, found: &Found, rule: u32) -> Option<Anchors> {
-        let mut anchors: Option<Anchors> = None;
-        for &lit in &found.list {
-            let lit = lit as usize;
-            let anchors_rule = self.anchored[lit]
-                .iter()
-                .any(|&req| self.requirements[req as usize].rule == rule);
-            if anchors_rule {
-                let first_end = found.first_end[lit] as usize;
-                // An occurrence is at least as long as its literal: saturating only rules out a
-                // panic.
-                let last_start = (found.last_end[lit] + 1).saturating_sub(self.len[lit]) as usize;
-                anchors = Some(match anchors {
-                    None => Anchors {
-                        first_end,
-                        last_start,
-                    },
-                    Some(a) => Anchors {
-                        first_end: a.first_end.min(first_end),
-                        last_start: a.last_start.max(last_start),
-                    },
-                });
-            }
+impl Anchors {
+    /// The occurrences of literal `lit`, `len` bytes long.
+    fn of(found: &Found, lit: usize, len: u32) -> Anchors {
+        let [first_end, last_end] = found.ends[lit];
+        Anchors {
+            first_end: first_end as usize,
+            // An occurrence is at least as long as its literal: saturating only rules out a
+            // panic.
+            last_start: (last_end + 1).saturating_sub(len) as usize,
         }
-        anchors
+    }
+
+    /// The occurrences of both.
+    fn union(self, other: Anchors) -> Anchors {
+        Anchors {
+            first_end: self.first_end.min(other.first_end),
+            last_start: self.last_start.max(other.last_start),
+        }
     }
 }
 
-/// A phrase's prefilter requirement: besides its anchor literal, one literal of each group.
-struct Requirement {
+/// A rule to try on the message.
+#[derive(Clone, Copy)]
+struct Candidate {
     rule: u32,
-    groups: Vec<Vec<u32>>,
+    /// Where its matches can be, or `None` for anywhere: the rule has a phrase or pattern with
+    /// no usable literal.
+    anchors: Option<Anchors>,
+}
+
+/// What the prefilter knows of one literal. A walk that finds the literal reads only this
+/// record, its slice of [`Prefilter::anchored`] and their requirements, each in one place: a
+/// large rule set has tens of thousands of literals, and these reads miss the cache.
+#[derive(Clone, Copy)]
+struct LiteralInfo {
+    /// Its length in bytes. An occurrence in the text is at least as long (the text may have
+    /// ", " or " - " where the literal has a space).
+    len: u32,
+    /// Whether it must end a word of the text.
+    word_end: bool,
+    /// Where the requirements anchored on it are in [`Prefilter::anchored`].
+    anchored: (u32, u32),
 }
 
 #[derive(Default)]
@@ -256,17 +276,38 @@ struct Prefilter {
     /// crate's NFA, read through a transition table when all its states fit in one (see
     /// [`LiteralDfa`]).
     automaton: Option<LiteralDfa>,
-    /// For each literal: whether it must end a word of the text.
-    word_end: Vec<bool>,
-    /// For each literal: its length in bytes. An occurrence in the text is at least as long
-    /// (the text may have ", " or " - " where the literal has a space).
-    len: Vec<u32>,
-    /// For each literal: the requirements anchored on it.
-    anchored: Vec<Vec<u32>>,
-    requirements: Vec<Requirement>,
+    /// Per literal.
+    literals: Vec<LiteralInfo>,
+    /// The requirements anchored on each literal (where each starts in `requirements`),
+    /// literal after literal.
+    anchored: Vec<u32>,
+    /// The phrases' prefilter requirements, one after the other. Besides its anchor literal,
+    /// a phrase's match holds a literal of each of its other groups; a requirement is written
+    /// as its rule, its number of groups, then each group as its number of literals and the
+    /// literals.
+    requirements: Vec<u32>,
     /// Rules with a phrase or pattern that has no usable literal: always candidates (in
     /// order).
     always: Vec<u32>,
+}
+
+impl Prefilter {
+    /// The rule of the requirement that starts at `at` in `requirements`, if `found` holds a
+    /// literal of each of its groups.
+    #[inline(always)]
+    fn met(&self, at: u32, found: &Found) -> Option<u32> {
+        let req = &self.requirements[at as usize..];
+        let (rule, groups) = (req[0], req[1]);
+        let mut rest = &req[2..];
+        for _ in 0..groups {
+            let (len, tail) = (rest[0] as usize, &rest[1..]);
+            if !tail[..len].iter().any(|&l| found.has(l)) {
+                return None;
+            }
+            rest = &tail[len..];
+        }
+        Some(rule)
+    }
 }
 
 /// The compiled rule set. Cheap to share (`Arc<Engine>`); checking is `&self`.
@@ -358,6 +399,8 @@ impl Engine {
             always,
             ..Prefilter::default()
         };
+        // Per literal: where the requirements anchored on it start in `requirements`.
+        let mut anchored: Vec<Vec<u32>> = Vec::new();
         for (rule, groups) in pending {
             let mut groups: Vec<Vec<u32>> = groups
                 .into_iter()
@@ -390,16 +433,32 @@ impl Engine {
                 })
                 .expect("non-empty groups");
             let anchor = groups.swap_remove(best);
-            let req = prefilter.requirements.len() as u32;
-            prefilter.requirements.push(Requirement { rule, groups });
-            prefilter.anchored.resize(literals.len(), Vec::new());
+            let req = &mut prefilter.requirements;
+            let at = req.len() as u32;
+            req.extend([rule, groups.len() as u32]);
+            for group in groups {
+                req.push(group.len() as u32);
+                req.extend(group);
+            }
+            anchored.resize(literals.len(), Vec::new());
             for lit in anchor {
-                prefilter.anchored[lit as usize].push(req);
+                anchored[lit as usize].push(at);
             }
         }
-        prefilter.anchored.resize(literals.len(), Vec::new());
-        prefilter.word_end = literals.iter().map(|l| l.word_end).collect();
-        prefilter.len = literals.iter().map(|l| l.text.len() as u32).collect();
+        anchored.resize(literals.len(), Vec::new());
+        prefilter.literals = literals
+            .iter()
+            .zip(anchored)
+            .map(|(lit, reqs)| {
+                let start = prefilter.anchored.len() as u32;
+                prefilter.anchored.extend(reqs);
+                LiteralInfo {
+                    len: lit.text.len() as u32,
+                    word_end: lit.word_end,
+                    anchored: (start, prefilter.anchored.len() as u32),
+                }
+            })
+            .collect();
         if !literals.is_empty() {
             // Ordinary text for the table's layout: the rules' examples and alternatives,
             // normalized (only if the automaton gets a table).
@@ -500,7 +559,7 @@ impl Engine {
         };
         let mut hits = Vec::new();
         let candidates = std::mem::take(&mut scratch.candidates);
-        for &idx in &candidates {
+        for &Candidate { rule: idx, anchors } in &candidates {
             let rule = &self.rules[idx as usize];
             let mut suppressed = None;
             if lang.is_some_and(|l| l != rule.lang) {
@@ -516,16 +575,10 @@ impl Engine {
                 suppressed = Some(Suppressed::Disabled);
             }
             let compiled = &self.compiled[idx as usize];
-            let always = self.prefilter.always.binary_search(&idx).is_ok();
-            let (found, cache, unless_cache) = scratch.for_rule(idx as usize, compiled);
-            // Every match of a rule that is not always tried holds an occurrence of an anchor
-            // literal of one of its requirements. A regex whose matches are at most `len` bytes
-            // long is searched only within their reach.
-            let anchors = if always {
-                None
-            } else {
-                self.prefilter.anchors(found, idx)
-            };
+            let (cache, unless_cache) = scratch.for_rule(idx as usize, compiled);
+            // Every match of a rule that is not always tried holds an occurrence of the anchor
+            // literal of one of its met requirements. A regex whose matches are at most `len`
+            // bytes long is searched only within their reach.
             let span = match (anchors, compiled.max_len) {
                 (Some(a), Some(len)) => {
                     (a.first_end + 1).saturating_sub(len)..ntext.len().min(a.last_start + len)
@@ -648,20 +701,24 @@ impl Engine {
         }
     }
 
-    /// Rule indexes whose prefilter requirements are met by the normalized text.
+    /// The rules whose prefilter requirements are met by the normalized text, in order, each
+    /// with where the anchor literals of its met requirements are.
     fn candidates(&self, ntext: &str, scratch: &mut Scratch) {
         let pf = &self.prefilter;
         let out = &mut scratch.candidates;
         out.clear();
-        out.extend_from_slice(&pf.always);
+        out.extend(pf.always.iter().map(|&rule| Candidate {
+            rule,
+            anchors: None,
+        }));
         if let Some(automaton) = &pf.automaton {
             let bytes = ntext.as_bytes();
             let found = &mut scratch.found;
-            found.reset(pf.word_end.len());
+            found.reset(pf.literals.len());
             // Records a literal ending at byte `i`.
             let found_at = |i: usize, lit: usize| {
                 // A literal that ends a word of the phrase must end a word of the text.
-                if pf.word_end[lit]
+                if pf.literals[lit].word_end
                     && bytes
                         .get(i + 1)
                         .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
@@ -672,16 +729,27 @@ impl Engine {
             };
             automaton.walk(bytes, found_at);
             for &lit in &found.list {
-                for &req in &pf.anchored[lit as usize] {
-                    let req = &pf.requirements[req as usize];
-                    if req.groups.iter().all(|g| g.iter().any(|&l| found.has(l))) {
-                        out.push(req.rule);
+                let info = pf.literals[lit as usize];
+                let (start, end) = info.anchored;
+                for &req in &pf.anchored[start as usize..end as usize] {
+                    if let Some(rule) = pf.met(req, found) {
+                        out.push(Candidate {
+                            rule,
+                            anchors: Some(Anchors::of(found, lit as usize, info.len)),
+                        });
                     }
                 }
             }
         }
-        out.sort_unstable();
-        out.dedup();
+        out.sort_unstable_by_key(|c| c.rule);
+        // One entry per rule: anywhere if one of its entries says so.
+        out.dedup_by(|later, kept| {
+            if later.rule != kept.rule {
+                return false;
+            }
+            kept.anchors = kept.anchors.zip(later.anchors).map(|(a, b)| a.union(b));
+            true
+        });
     }
 
     /// Whether `rule`'s own matching (prefilter, regex, `unless`) finds `text`, whatever the
@@ -948,6 +1016,29 @@ examples.pass = ["ok", "pff", "d'accord"]
             .map(|h| (h.start, h.end))
             .collect();
         assert_eq!(spans, [(0, 4), (4, 8)]);
+    }
+
+    #[test]
+    fn a_rule_with_a_part_without_literals_is_searched_everywhere() {
+        // `[0-9]{4}` has no literal for the prefilter: the rule is tried on every message and
+        // searched over all of it, even when the literal of its other pattern narrows where
+        // that one can match.
+        let text = r#"
+[[rule]]
+id = "fr-pfff-code"
+severity = "info"
+patterns = ["pfff", "[0-9]{4}"]
+why = "Un soupir ou un code brut se lit mal."
+alternatives = ["Je regarde cela.", "Je m'en occupe."]
+examples.flag = ["pfff", "1234", "bon pfff"]
+examples.pass = ["ok", "pff", "123"]
+"#;
+        let spans: Vec<(usize, usize)> = engine_of("dismissive", text)
+            .check("1234 et puis pfff", &CheckOptions::default())
+            .iter()
+            .map(|h| (h.start, h.end))
+            .collect();
+        assert_eq!(spans, [(0, 4), (13, 17)]);
     }
 
     /// An engine of the French rules in `text`, as if read from `rules/fr/<category>.toml`.
