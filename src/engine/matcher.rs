@@ -1010,12 +1010,10 @@ alternatives = ["Je regarde cela.", "Je m'en occupe."]
 examples.flag = ["pfff", "pfff encore", "bon pfff"]
 examples.pass = ["ok", "pff", "d'accord"]
 "#;
-        let spans: Vec<(usize, usize)> = engine_of("dismissive", text)
-            .check("pfffpfff", &CheckOptions::default())
-            .iter()
-            .map(|h| (h.start, h.end))
-            .collect();
-        assert_eq!(spans, [(0, 4), (4, 8)]);
+        assert_eq!(
+            spans(&engine_of("dismissive", text), "pfffpfff"),
+            [(0, 4), (4, 8)]
+        );
     }
 
     #[test]
@@ -1033,12 +1031,19 @@ alternatives = ["Je regarde cela.", "Je m'en occupe."]
 examples.flag = ["pfff", "1234", "bon pfff"]
 examples.pass = ["ok", "pff", "123"]
 "#;
-        let spans: Vec<(usize, usize)> = engine_of("dismissive", text)
-            .check("1234 et puis pfff", &CheckOptions::default())
+        assert_eq!(
+            spans(&engine_of("dismissive", text), "1234 et puis pfff"),
+            [(0, 4), (13, 17)]
+        );
+    }
+
+    /// Where `engine` coaches `message`.
+    fn spans(engine: &Engine, message: &str) -> Vec<(usize, usize)> {
+        engine
+            .check(message, &CheckOptions::default())
             .iter()
             .map(|h| (h.start, h.end))
-            .collect();
-        assert_eq!(spans, [(0, 4), (13, 17)]);
+            .collect()
     }
 
     /// An engine of the French rules in `text`, as if read from `rules/fr/<category>.toml`.
